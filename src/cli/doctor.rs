@@ -1,0 +1,71 @@
+//! `scale doctor`: is ONNX Runtime there, which version, which execution providers, which caches.
+
+use super::CliResult;
+use crate::runtime;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+struct Report {
+    scale_version: &'static str,
+    onnxruntime_library: String,
+    onnxruntime_source: &'static str,
+    onnxruntime_version: Option<String>,
+    execution_providers: Vec<String>,
+    cuda_feature: bool,
+    cache_dir: String,
+    error: Option<String>,
+}
+
+pub fn run(json: bool) -> CliResult {
+    let lib = runtime::dylib_path();
+    let (version, providers, error) = match (runtime::version(), runtime::available_providers()) {
+        (Ok(v), Ok(p)) => (Some(v), p, None),
+        (Err(e), _) | (_, Err(e)) => (None, Vec::new(), Some(e.to_string())),
+    };
+    let cache_dir = std::path::Path::new(runtime::BUILT_WITH_DYLIB)
+        .parent()
+        .and_then(|p| p.parent())
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let report = Report {
+        scale_version: env!("CARGO_PKG_VERSION"),
+        onnxruntime_library: lib.display().to_string(),
+        onnxruntime_source: runtime::BUILT_WITH_SOURCE,
+        onnxruntime_version: version,
+        execution_providers: providers,
+        cuda_feature: cfg!(feature = "cuda"),
+        cache_dir,
+        error,
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("scale               {}", report.scale_version);
+        println!(
+            "onnxruntime         {}",
+            report
+                .onnxruntime_version
+                .as_deref()
+                .unwrap_or("NOT LOADED")
+        );
+        println!("  library           {}", report.onnxruntime_library);
+        println!("  from              {}", report.onnxruntime_source);
+        println!(
+            "  providers         {}",
+            report.execution_providers.join(", ")
+        );
+        println!(
+            "cuda feature        {}",
+            if report.cuda_feature {
+                "on"
+            } else {
+                "off (build with --features cuda)"
+            }
+        );
+        println!("runtime cache       {}", report.cache_dir);
+    }
+    match report.error {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,118 @@
+//! `scale inspect`: what is in a recording.
+
+use super::{CliResult, read_recording};
+use crate::ntu::frames::NTU_FPS;
+use crate::ntu::{NtuSequence, SampleId, class_names};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Summary of a recording; the `--json` output.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct Summary {
+    pub file: String,
+    pub frames: usize,
+    pub duration_s: f64,
+    pub fps: f64,
+    /// Number of frames with each body count.
+    pub bodies_per_frame: BTreeMap<usize, usize>,
+    pub body_ids: Vec<u64>,
+    /// `[min, max]` of x, y and z over all joints of all bodies (metres); null with no bodies.
+    pub joint_range: Option<[[f32; 2]; 3]>,
+    /// Joints reported at exactly (0, 0, 0).
+    pub zero_joints: usize,
+    /// Joints whose tracking state is 1 (inferred).
+    pub inferred_joints: usize,
+    /// Joints whose tracking state is 0 (not tracked).
+    pub untracked_joints: usize,
+    /// The NTU sample name and its action, when the file name is one.
+    pub sample: Option<String>,
+    pub action: Option<String>,
+}
+
+pub fn summarize(path: &Path, seq: &NtuSequence) -> Summary {
+    let mut bodies_per_frame = BTreeMap::new();
+    let mut body_ids = Vec::new();
+    let mut range: Option<[[f32; 2]; 3]> = None;
+    let (mut zero, mut inferred, mut untracked) = (0, 0, 0);
+    for f in &seq.frames {
+        *bodies_per_frame.entry(f.bodies.len()).or_insert(0) += 1;
+        for b in &f.bodies {
+            if !body_ids.contains(&b.body_id) {
+                body_ids.push(b.body_id);
+            }
+            for j in &b.joints {
+                let r = range.get_or_insert([[f32::INFINITY, f32::NEG_INFINITY]; 3]);
+                for (axis, &x) in r.iter_mut().zip(&j.position) {
+                    axis[0] = axis[0].min(x);
+                    axis[1] = axis[1].max(x);
+                }
+                zero += usize::from(j.position == [0.0; 3]);
+                inferred += usize::from(j.tracking_state == 1);
+                untracked += usize::from(j.tracking_state == 0);
+            }
+        }
+    }
+    let id = SampleId::from_path(path);
+    Summary {
+        file: path.display().to_string(),
+        frames: seq.frames.len(),
+        duration_s: seq.frames.len() as f64 / NTU_FPS,
+        fps: NTU_FPS,
+        bodies_per_frame,
+        body_ids,
+        joint_range: range,
+        zero_joints: zero,
+        inferred_joints: inferred,
+        untracked_joints: untracked,
+        sample: id.map(|i| i.to_string()),
+        action: id.and_then(|i| {
+            class_names()
+                .get(i.class_index())
+                .map(|n| format!("A{} {n}", i.action))
+        }),
+    }
+}
+
+pub fn run(path: &Path, json: bool) -> CliResult {
+    let seq = read_recording(path)?;
+    let s = summarize(path, &seq);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+        return Ok(());
+    }
+    println!("file          {}", s.file);
+    if let (Some(sample), Some(action)) = (&s.sample, &s.action) {
+        println!("sample        {sample} ({action})");
+    }
+    println!(
+        "frames        {} ({:.2} s at {} fps)",
+        s.frames, s.duration_s, s.fps
+    );
+    let per: Vec<String> = s
+        .bodies_per_frame
+        .iter()
+        .map(|(b, n)| format!("{n} with {b}"))
+        .collect();
+    println!("bodies/frame  {}", per.join(", "));
+    println!(
+        "body ids      {}",
+        s.body_ids
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    match s.joint_range {
+        Some(r) => {
+            for (axis, [lo, hi]) in ["x", "y", "z"].iter().zip(r) {
+                println!("{axis} range       {lo:+.3} .. {hi:+.3} m");
+            }
+        }
+        None => println!("joint range   (no bodies)"),
+    }
+    println!("zero joints   {}", s.zero_joints);
+    println!("inferred      {}", s.inferred_joints);
+    println!("not tracked   {}", s.untracked_joints);
+    Ok(())
+}

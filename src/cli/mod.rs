@@ -1,0 +1,106 @@
+//! The `scale` command line: flag definitions (clap derive) and dispatch to one module per
+//! subcommand. `main.rs` only calls [`main`].
+
+mod convert;
+mod doctor;
+mod inspect;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Real-time zero-shot recognition of human actions in 3-D skeleton streams.
+///
+/// Reads Kinect v2 / Azure Kinect skeletons (live over ZeroMQ or from NTU RGB+D `.skeleton`
+/// files) and names the actions in them, including actions it never saw, from their text.
+#[derive(Debug, Parser)]
+#[command(name = "scale", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Summarise a skeleton recording: frames, bodies, duration, joint ranges, untracked joints.
+    ///
+    /// Reads NTU RGB+D `.skeleton` files and JSON-lines frame files (`.jsonl`, as written by
+    /// `scale convert`). Exits non-zero, naming the line, if the file is malformed.
+    Inspect {
+        /// The recording to read.
+        file: PathBuf,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Convert a recording between NTU `.skeleton` and JSON-lines protocol frames.
+    ///
+    /// The direction follows the extensions: `IN.skeleton OUT.jsonl` writes one protocol frame
+    /// (docs/protocol.md) per line, with seq counting from 1 and capture times at 30 fps;
+    /// `IN.jsonl OUT.skeleton` writes the NTU format back. Joint positions and tracking states
+    /// survive exactly; NTU's pixel coordinates, orientations and body-header fields are not
+    /// part of the protocol and come back as zeros.
+    Convert {
+        /// Input file (`.skeleton` or `.jsonl`).
+        input: PathBuf,
+        /// Output file (`.jsonl` or `.skeleton`).
+        output: PathBuf,
+    },
+    /// Check the installation: ONNX Runtime version and path, execution providers, caches.
+    Doctor {
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// An error for the user: printed as `error: …` and exit code 1.
+pub type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Parses the command line and runs the subcommand.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Inspect { file, json } => inspect::run(&file, json),
+        Command::Convert { input, output } => convert::run(&input, &output),
+        Command::Doctor { json } => doctor::run(json),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The kind of recording a path holds, by extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RecordingKind {
+    Skeleton,
+    JsonLines,
+}
+
+fn recording_kind(path: &std::path::Path) -> Result<RecordingKind, String> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("skeleton") => Ok(RecordingKind::Skeleton),
+        Some("jsonl") | Some("json") => Ok(RecordingKind::JsonLines),
+        _ => Err(format!(
+            "{}: unknown recording type; expected a `.skeleton` (NTU RGB+D) or `.jsonl` (protocol frames) file",
+            path.display()
+        )),
+    }
+}
+
+/// Reads a recording of either kind as an NTU sequence.
+fn read_recording(
+    path: &std::path::Path,
+) -> Result<crate::ntu::NtuSequence, Box<dyn std::error::Error>> {
+    match recording_kind(path)? {
+        RecordingKind::Skeleton => Ok(crate::ntu::NtuSequence::read(path)?),
+        RecordingKind::JsonLines => {
+            let frames = convert::read_jsonl(path)?;
+            Ok(crate::ntu::NtuSequence::from_frames(&frames))
+        }
+    }
+}

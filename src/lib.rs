@@ -1,0 +1,17 @@
+//! `scale`: real-time, zero-shot recognition of human actions in live 3-D skeleton streams.
+//!
+//! Major components, in data-path order:
+//! - [`skeleton`]: the 25-joint Kinect v2 body, the Azure Kinect mapping, and the one
+//!   normalisation shared by training, evaluation and streaming;
+//! - [`ntu`]: NTU RGB+D `.skeleton` files and the dataset's protocols and splits;
+//! - [`protocol`]: the wire formats of skeleton frames and labels (JSON and binary);
+//! - [`onnx`]: the project's own ONNX writer, used by every exporter;
+//! - [`runtime`]: ONNX Runtime loading and sessions (one environment per process);
+//! - [`cli`]: the `scale` command's subcommands (the binary only parses flags).
+
+pub mod cli;
+pub mod ntu;
+pub mod onnx;
+pub mod protocol;
+pub mod runtime;
+pub mod skeleton;

@@ -1,0 +1,132 @@
+//! The wire formats: what bridges send (`frames`) and what the server publishes (`labels`,
+//! `stats`). Only this module knows them; `docs/protocol.md` is their user-facing description.
+//!
+//! Every ZeroMQ message is two frames, `[topic, payload]`, so subscribers can filter by topic.
+
+mod frame;
+mod label;
+
+pub use frame::{BINARY_HEADER_LEN, BINARY_MAGIC, BodyFrame, FRAME_VERSION, Layout, SkeletonFrame};
+pub use label::{LABEL_VERSION, LabelMessage, RankedClass, StageLatency};
+
+/// Topic of skeleton frames from a bridge.
+pub const TOPIC_FRAMES: &[u8] = b"frames";
+/// Topic of recognised labels.
+pub const TOPIC_LABELS: &[u8] = b"labels";
+/// Topic of the server's periodic statistics.
+pub const TOPIC_STATS: &[u8] = b"stats";
+
+/// Why a message was refused. Each kind of malformation is its own variant, and
+/// [`ProtocolError::kind`] gives a stable short name for counting them.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ProtocolError {
+    #[error("empty payload")]
+    EmptyPayload,
+    #[error(
+        "payload is neither JSON (starts with '{{') nor binary (starts with \"SKLF\"): first byte {first_byte:#04x}"
+    )]
+    UnknownPayload { first_byte: u8 },
+    #[error("malformed JSON frame: {0}")]
+    BadJson(String),
+    #[error("unsupported frame version {0} (this build reads version {FRAME_VERSION})")]
+    UnknownVersion(String),
+    #[error("unknown layout {0:?} (expected \"kinect_v2\" or \"azure_kinect\")")]
+    UnknownLayout(String),
+    #[error("body {body:?}: layout {layout} has {expected} joints, found {found}")]
+    WrongJointCount {
+        body: Option<u64>,
+        layout: &'static str,
+        expected: usize,
+        found: usize,
+    },
+    #[error("NaN or infinite coordinate (body {body:?}, joint {joint:?})")]
+    NonFinite {
+        body: Option<u64>,
+        joint: Option<usize>,
+    },
+    #[error(
+        "body {body}: tracking states must be one of 0, 1, 2 per joint (found {found} values, bad value {value:?})"
+    )]
+    BadTracking {
+        body: u64,
+        found: usize,
+        value: Option<i64>,
+    },
+    #[error("body id {0} appears twice in one frame")]
+    DuplicateBody(u64),
+    #[error("binary frame truncated: needs {needed} bytes, has {found}")]
+    Truncated { needed: usize, found: usize },
+    #[error("binary frame has {extra} bytes after its last body")]
+    TrailingBytes { extra: usize },
+    #[error("bad binary header: {0}")]
+    BadHeader(String),
+    #[error("expected a two-part message [topic, payload], got {0} parts")]
+    PartCount(usize),
+    #[error("unexpected topic {0:?}")]
+    UnknownTopic(String),
+}
+
+impl ProtocolError {
+    /// A stable snake_case name of the error kind, used as the key of drop counters.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ProtocolError::EmptyPayload => "empty",
+            ProtocolError::UnknownPayload { .. } => "unknown_payload",
+            ProtocolError::BadJson(_) => "bad_json",
+            ProtocolError::UnknownVersion(_) => "unknown_version",
+            ProtocolError::UnknownLayout(_) => "unknown_layout",
+            ProtocolError::WrongJointCount { .. } => "wrong_joint_count",
+            ProtocolError::NonFinite { .. } => "non_finite",
+            ProtocolError::BadTracking { .. } => "bad_tracking",
+            ProtocolError::DuplicateBody(_) => "duplicate_body",
+            ProtocolError::Truncated { .. } => "truncated",
+            ProtocolError::TrailingBytes { .. } => "trailing_bytes",
+            ProtocolError::BadHeader(_) => "bad_header",
+            ProtocolError::PartCount(_) => "part_count",
+            ProtocolError::UnknownTopic(_) => "unknown_topic",
+        }
+    }
+}
+
+/// Decodes a two-part `[b"frames", payload]` message.
+pub fn decode_frame_message<P: AsRef<[u8]>>(parts: &[P]) -> Result<SkeletonFrame, ProtocolError> {
+    match parts {
+        [topic, payload] if topic.as_ref() == TOPIC_FRAMES => {
+            SkeletonFrame::decode(payload.as_ref())
+        }
+        [topic, _] => Err(ProtocolError::UnknownTopic(
+            String::from_utf8_lossy(topic.as_ref()).into_owned(),
+        )),
+        _ => Err(ProtocolError::PartCount(parts.len())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_need_the_frames_topic_and_two_parts() {
+        let f = SkeletonFrame {
+            seq: 3,
+            t_us: 4,
+            layout: Layout::KinectV2,
+            bodies: vec![],
+        };
+        let payload = f.to_binary();
+        assert_eq!(
+            decode_frame_message(&[TOPIC_FRAMES, &payload[..]]).unwrap(),
+            f
+        );
+        assert_eq!(
+            decode_frame_message(&[b"labels".as_slice(), &payload[..]])
+                .unwrap_err()
+                .kind(),
+            "unknown_topic"
+        );
+        assert_eq!(
+            decode_frame_message(&[&payload[..]]).unwrap_err().kind(),
+            "part_count"
+        );
+    }
+}

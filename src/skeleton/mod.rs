@@ -1,0 +1,9 @@
+//! Skeletons: the Kinect v2 joint set every model uses, the Azure Kinect mapping onto it, and
+//! the one normalisation that turns body tracks into model input windows.
+
+pub mod azure;
+pub mod joints;
+pub mod normalize;
+
+pub use joints::{Joint, Joints, NUM_JOINTS};
+pub use normalize::{BodyTrack, Normalizer};

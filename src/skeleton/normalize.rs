@@ -1,0 +1,495 @@
+//! The one normalisation of skeleton windows. Training, evaluation and streaming all call
+//! [`Normalizer::normalize`], so a model never sees data prepared any other way.
+//!
+//! Steps (DESIGN §3):
+//! 1. keep at most two bodies, the two with the largest motion (per-joint positional variance
+//!    over the frames where the body is present, summed over joints and axes); the more active
+//!    one goes in slot 0;
+//! 2. drop frames in which neither kept body is present;
+//! 3. translate so that SpineMid of the reference body in the first kept frame is the origin
+//!    (the reference body is slot 0, or slot 1 when slot 0 is absent from that frame): global
+//!    motion such as jumping or falling stays visible;
+//! 4. rotate, once per window from that same frame, so that SpineBase→SpineMid points along +z
+//!    and ShoulderRight→ShoulderLeft lies along +x. The two bones are not exactly orthogonal, so
+//!    the spine is kept exactly on z and the shoulder direction is made orthogonal to it
+//!    (Gram–Schmidt) before it defines x; y = z × x completes a right-handed frame. A degenerate
+//!    reference (zero-length spine or shoulders parallel to it) leaves the rotation out;
+//! 5. resample to `T` frames by linear interpolation in time; the first and last kept frames are
+//!    kept exactly. Where a body is present on one side of an interpolation step only, the
+//!    nearer present frame is used; where it is absent on both, zeros, as for a missing body.
+//!
+//! Output layout is `[C = 3, T, V = 25, M = 2]` (row-major), the encoder's input without the batch
+//! dimension.
+//!
+//! The normaliser keeps its scratch space between calls, so after the first window of a given
+//! length it does not allocate.
+
+use super::joints::{Joint, Joints, NUM_JOINTS};
+
+/// Bodies per window (the `M` of the encoder input).
+pub const MAX_BODIES: usize = 2;
+/// Coordinates per joint (the `C` of the encoder input).
+pub const COORDS: usize = 3;
+
+/// Number of `f32`s in one normalised window of `t` frames.
+pub const fn window_len(t: usize) -> usize {
+    COORDS * t * NUM_JOINTS * MAX_BODIES
+}
+
+/// Index of `(c, t, v, m)` in a window of `frames` frames.
+#[inline]
+pub const fn window_index(frames: usize, c: usize, t: usize, v: usize, m: usize) -> usize {
+    ((c * frames + t) * NUM_JOINTS + v) * MAX_BODIES + m
+}
+
+/// One body's positions through a span of frames; `None` where the body is absent.
+pub trait BodyTrack {
+    /// Number of frames in the span (the same for every track of a window).
+    fn frames(&self) -> usize;
+    /// The body's joints in frame `t`, if it was seen then.
+    fn joints(&self, t: usize) -> Option<&Joints>;
+}
+
+impl BodyTrack for [Option<Joints>] {
+    fn frames(&self) -> usize {
+        self.len()
+    }
+    fn joints(&self, t: usize) -> Option<&Joints> {
+        self.get(t).and_then(Option::as_ref)
+    }
+}
+
+impl BodyTrack for Vec<Option<Joints>> {
+    fn frames(&self) -> usize {
+        self.len()
+    }
+    fn joints(&self, t: usize) -> Option<&Joints> {
+        self.get(t).and_then(Option::as_ref)
+    }
+}
+
+/// Why a window could not be normalised.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NormalizeError {
+    #[error("no body is present in any frame of the window")]
+    Empty,
+    #[error("output buffer holds {found} values, a {frames}-frame window needs {needed}")]
+    OutputSize {
+        frames: usize,
+        needed: usize,
+        found: usize,
+    },
+    #[error("body tracks disagree on the window length ({a} and {b} frames)")]
+    RaggedTracks { a: usize, b: usize },
+}
+
+/// What the normaliser chose, for logging and tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NormalizeInfo {
+    /// Which input tracks went into slots 0 and 1.
+    pub slots: [Option<usize>; MAX_BODIES],
+    /// Frames in which at least one kept body was present.
+    pub kept_frames: usize,
+}
+
+/// A rigid transform `p ↦ R (p − origin)`.
+#[derive(Clone, Copy, Debug)]
+struct Frame3 {
+    rot: [[f32; 3]; 3],
+    origin: [f32; 3],
+}
+
+impl Frame3 {
+    fn from_reference(body: &Joints) -> Frame3 {
+        let origin = body[Joint::SpineMid.index()];
+        let sub = |a: [f32; 3], b: [f32; 3]| [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+        let dot = |a: [f32; 3], b: [f32; 3]| a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+        let identity = Frame3 {
+            rot: [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+            origin,
+        };
+        let spine = sub(
+            body[Joint::SpineMid.index()],
+            body[Joint::SpineBase.index()],
+        );
+        let ls = dot(spine, spine).sqrt();
+        if ls < 1e-6 {
+            return identity;
+        }
+        let z = [spine[0] / ls, spine[1] / ls, spine[2] / ls];
+        let shoulder = sub(
+            body[Joint::ShoulderLeft.index()],
+            body[Joint::ShoulderRight.index()],
+        );
+        let along = dot(shoulder, z);
+        let perp = [
+            shoulder[0] - along * z[0],
+            shoulder[1] - along * z[1],
+            shoulder[2] - along * z[2],
+        ];
+        let lp = dot(perp, perp).sqrt();
+        if lp < 1e-6 {
+            return identity;
+        }
+        let x = [perp[0] / lp, perp[1] / lp, perp[2] / lp];
+        let y = [
+            z[1] * x[2] - z[2] * x[1],
+            z[2] * x[0] - z[0] * x[2],
+            z[0] * x[1] - z[1] * x[0],
+        ];
+        Frame3 {
+            rot: [x, y, z],
+            origin,
+        }
+    }
+
+    #[inline]
+    fn apply(&self, p: [f32; 3]) -> [f32; 3] {
+        let d = [
+            p[0] - self.origin[0],
+            p[1] - self.origin[1],
+            p[2] - self.origin[2],
+        ];
+        let r = &self.rot;
+        [
+            r[0][0] * d[0] + r[0][1] * d[1] + r[0][2] * d[2],
+            r[1][0] * d[0] + r[1][1] * d[1] + r[1][2] * d[2],
+            r[2][0] * d[0] + r[2][1] * d[1] + r[2][2] * d[2],
+        ]
+    }
+}
+
+/// Motion of a track: summed per-joint, per-axis variance over the frames where it is present.
+fn motion(track: &dyn BodyTrack) -> f64 {
+    let mut n = 0usize;
+    let mut sum = [[0.0f64; 3]; NUM_JOINTS];
+    let mut sq = [[0.0f64; 3]; NUM_JOINTS];
+    for t in 0..track.frames() {
+        if let Some(j) = track.joints(t) {
+            n += 1;
+            for (v, p) in j.iter().enumerate() {
+                for c in 0..3 {
+                    let x = f64::from(p[c]);
+                    sum[v][c] += x;
+                    sq[v][c] += x * x;
+                }
+            }
+        }
+    }
+    if n == 0 {
+        return -1.0; // never chosen over a body that is present
+    }
+    let n = n as f64;
+    let mut total = 0.0;
+    for v in 0..NUM_JOINTS {
+        for c in 0..3 {
+            let mean = sum[v][c] / n;
+            total += (sq[v][c] / n - mean * mean).max(0.0);
+        }
+    }
+    total
+}
+
+/// Normalises windows of a fixed length `T`; reuse one per thread.
+#[derive(Clone, Debug)]
+pub struct Normalizer {
+    frames: usize,
+    kept: Vec<usize>,
+}
+
+impl Normalizer {
+    /// A normaliser producing `frames`-frame windows (`frames` ≥ 1).
+    pub fn new(frames: usize) -> Normalizer {
+        Normalizer {
+            frames: frames.max(1),
+            kept: Vec::new(),
+        }
+    }
+
+    /// Output window length `T`.
+    pub fn frames(&self) -> usize {
+        self.frames
+    }
+
+    /// Normalises the tracks (any number; the two most active are kept) into `out`, which must
+    /// hold [`window_len`]`(T)` values.
+    pub fn normalize(
+        &mut self,
+        tracks: &[&dyn BodyTrack],
+        out: &mut [f32],
+    ) -> Result<NormalizeInfo, NormalizeError> {
+        let tt = self.frames;
+        let needed = window_len(tt);
+        if out.len() != needed {
+            return Err(NormalizeError::OutputSize {
+                frames: tt,
+                needed,
+                found: out.len(),
+            });
+        }
+        let len = tracks.first().map_or(0, |t| t.frames());
+        if let Some(t) = tracks.iter().find(|t| t.frames() != len) {
+            return Err(NormalizeError::RaggedTracks {
+                a: len,
+                b: t.frames(),
+            });
+        }
+
+        // 1. The two most active bodies, more active first (ties: earlier track first).
+        let mut slots: [Option<(usize, f64)>; MAX_BODIES] = [None; MAX_BODIES];
+        for (i, t) in tracks.iter().enumerate() {
+            let m = motion(*t);
+            if m < 0.0 {
+                continue;
+            }
+            match slots {
+                [None, _] => slots[0] = Some((i, m)),
+                [Some((_, m0)), _] if m > m0 => {
+                    slots[1] = slots[0];
+                    slots[0] = Some((i, m));
+                }
+                [_, None] => slots[1] = Some((i, m)),
+                [_, Some((_, m1))] if m > m1 => slots[1] = Some((i, m)),
+                _ => {}
+            }
+        }
+        let chosen: [Option<&dyn BodyTrack>; MAX_BODIES] = [
+            slots[0].map(|(i, _)| tracks[i]),
+            slots[1].map(|(i, _)| tracks[i]),
+        ];
+
+        // 2. Frames with at least one kept body.
+        self.kept.clear();
+        for t in 0..len {
+            if chosen.iter().flatten().any(|b| b.joints(t).is_some()) {
+                self.kept.push(t);
+            }
+        }
+        let Some(&first) = self.kept.first() else {
+            return Err(NormalizeError::Empty);
+        };
+
+        // 3–4. One rigid transform from the reference body in the first kept frame.
+        let reference = chosen
+            .iter()
+            .flatten()
+            .find_map(|b| b.joints(first))
+            .ok_or(NormalizeError::Empty)?;
+        let xf = Frame3::from_reference(reference);
+
+        // 5. Resample to T frames.
+        out.fill(0.0);
+        let last = self.kept.len() - 1;
+        for i in 0..tt {
+            let s = if tt == 1 {
+                0.0
+            } else {
+                i as f64 * last as f64 / (tt - 1) as f64
+            };
+            let lo = (s.floor() as usize).min(last);
+            let hi = (lo + 1).min(last);
+            let w = (s - lo as f64) as f32;
+            for (m, body) in chosen.iter().enumerate() {
+                let Some(body) = body else { continue };
+                let a = body.joints(self.kept[lo]);
+                let b = body.joints(self.kept[hi]);
+                let (pa, pb, w) = match (a, b) {
+                    (Some(a), Some(b)) => (a, b, w),
+                    (Some(a), None) => (a, a, 0.0),
+                    (None, Some(b)) => (b, b, 0.0),
+                    (None, None) => continue,
+                };
+                for v in 0..NUM_JOINTS {
+                    let qa = xf.apply(pa[v]);
+                    let q = if w == 0.0 {
+                        qa
+                    } else {
+                        let qb = xf.apply(pb[v]);
+                        [
+                            qa[0] + w * (qb[0] - qa[0]),
+                            qa[1] + w * (qb[1] - qa[1]),
+                            qa[2] + w * (qb[2] - qa[2]),
+                        ]
+                    };
+                    for (c, val) in q.iter().enumerate() {
+                        out[window_index(tt, c, i, v, m)] = *val;
+                    }
+                }
+            }
+        }
+        Ok(NormalizeInfo {
+            slots: [slots[0].map(|s| s.0), slots[1].map(|s| s.0)],
+            kept_frames: self.kept.len(),
+        })
+    }
+}
+
+/// Per-body tracks of a recorded sequence: one track per distinct body id, in order of first
+/// appearance, each as long as the sequence.
+pub fn tracks_by_body_id<'a, I>(frames: I) -> Vec<(u64, Vec<Option<Joints>>)>
+where
+    I: IntoIterator<Item = &'a [(u64, Joints)]>,
+{
+    let frames: Vec<&[(u64, Joints)]> = frames.into_iter().collect();
+    let mut tracks: Vec<(u64, Vec<Option<Joints>>)> = Vec::new();
+    for (t, bodies) in frames.iter().enumerate() {
+        for (id, joints) in bodies.iter() {
+            let idx = match tracks.iter().position(|(tid, _)| tid == id) {
+                Some(i) => i,
+                None => {
+                    tracks.push((*id, vec![None; frames.len()]));
+                    tracks.len() - 1
+                }
+            };
+            tracks[idx].1[t] = Some(*joints);
+        }
+    }
+    tracks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pose(phase: f32, offset: [f32; 3]) -> Joints {
+        // A plausible upright body: spine along +y, shoulders along ±x, with some joint motion.
+        let mut j = [[0.0f32; 3]; NUM_JOINTS];
+        for (v, p) in j.iter_mut().enumerate() {
+            let f = v as f32;
+            *p = [
+                0.05 * (f * 0.7).sin() + 0.02 * (phase + f).sin(),
+                0.04 * f,
+                0.03 * (f * 1.3).cos(),
+            ];
+        }
+        j[Joint::SpineBase.index()] = [0.0, 0.0, 0.0];
+        j[Joint::SpineMid.index()] = [0.01, 0.3, 0.02];
+        j[Joint::ShoulderLeft.index()] = [-0.2, 0.55, 0.0];
+        j[Joint::ShoulderRight.index()] = [0.2, 0.55, 0.01];
+        j[Joint::HandRight.index()] = [0.3 + 0.2 * phase.sin(), 0.6, 0.1 * phase.cos()];
+        for p in j.iter_mut() {
+            for c in 0..3 {
+                p[c] += offset[c];
+            }
+        }
+        j
+    }
+
+    fn rotate(p: [f32; 3], yaw: f32, pitch: f32) -> [f32; 3] {
+        let (s, c) = yaw.sin_cos();
+        let p = [c * p[0] + s * p[2], p[1], -s * p[0] + c * p[2]];
+        let (s, c) = pitch.sin_cos();
+        [p[0], c * p[1] - s * p[2], s * p[1] + c * p[2]]
+    }
+
+    #[test]
+    fn invariant_to_a_rigid_motion_of_the_input() {
+        let track: Vec<Option<Joints>> = (0..50)
+            .map(|t| Some(pose(t as f32 * 0.2, [0.0, 0.0, 3.0])))
+            .collect();
+        let moved: Vec<Option<Joints>> = track
+            .iter()
+            .map(|f| {
+                let mut j = f.unwrap();
+                for p in j.iter_mut() {
+                    let r = rotate(*p, 0.7, -0.3);
+                    *p = [r[0] + 1.5, r[1] - 0.4, r[2] + 0.8];
+                }
+                Some(j)
+            })
+            .collect();
+        let mut n = Normalizer::new(32);
+        let mut a = vec![0.0; window_len(32)];
+        let mut b = vec![0.0; window_len(32)];
+        n.normalize(&[&track], &mut a).unwrap();
+        n.normalize(&[&moved], &mut b).unwrap();
+        let worst = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst < 1e-5, "max diff {worst}");
+        // The reference frame is as specified: SpineMid at the origin, spine along +z,
+        // shoulders along x (right → left is +x after making it orthogonal to the spine).
+        let at = |c, v| a[window_index(32, c, 0, v, 0)];
+        for c in 0..3 {
+            assert!(at(c, Joint::SpineMid.index()).abs() < 1e-6);
+        }
+        let sb = Joint::SpineBase.index();
+        assert!(at(0, sb).abs() < 1e-6 && at(1, sb).abs() < 1e-6 && at(2, sb) < 0.0);
+        let (l, r) = (Joint::ShoulderLeft.index(), Joint::ShoulderRight.index());
+        assert!((at(1, l) - at(1, r)).abs() < 1e-6);
+        assert!(at(0, l) - at(0, r) > 0.3);
+    }
+
+    #[test]
+    fn keeps_the_two_most_active_bodies_most_active_first() {
+        let still: Vec<Option<Joints>> =
+            (0..20).map(|_| Some(pose(0.0, [1.0, 0.0, 3.0]))).collect();
+        let waving: Vec<Option<Joints>> = (0..20)
+            .map(|t| Some(pose(t as f32 * 0.5, [0.0, 0.0, 3.0])))
+            .collect();
+        let walking: Vec<Option<Joints>> = (0..20)
+            .map(|t| Some(pose(0.0, [t as f32 * 0.1, 0.0, 3.0])))
+            .collect();
+        let mut n = Normalizer::new(16);
+        let mut out = vec![0.0; window_len(16)];
+        let info = n.normalize(&[&still, &waving, &walking], &mut out).unwrap();
+        assert_eq!(info.slots, [Some(2), Some(1)]);
+        // One body: slot 1 is zeros.
+        let info = n.normalize(&[&waving], &mut out).unwrap();
+        assert_eq!(info.slots, [Some(0), None]);
+        for c in 0..3 {
+            for t in 0..16 {
+                for v in 0..NUM_JOINTS {
+                    assert_eq!(out[window_index(16, c, t, v, 1)], 0.0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn resampling_keeps_first_and_last_frame_and_drops_empty_frames() {
+        let mut track: Vec<Option<Joints>> = (0..37)
+            .map(|t| Some(pose(t as f32 * 0.3, [0.0, 0.0, 3.0])))
+            .collect();
+        track[0] = None; // dropped: no body
+        track[36] = None;
+        let mut full = Normalizer::new(64);
+        let mut up = vec![0.0; window_len(64)];
+        let info = full.normalize(&[&track], &mut up).unwrap();
+        assert_eq!(info.kept_frames, 35);
+        // Compare against a 35-frame window of the kept frames: first and last samples equal.
+        let kept: Vec<Option<Joints>> = track[1..36].to_vec();
+        let mut same = Normalizer::new(35);
+        let mut exact = vec![0.0; window_len(35)];
+        same.normalize(&[&kept], &mut exact).unwrap();
+        for c in 0..3 {
+            for v in 0..NUM_JOINTS {
+                assert_eq!(
+                    up[window_index(64, c, 0, v, 0)],
+                    exact[window_index(35, c, 0, v, 0)]
+                );
+                assert!(
+                    (up[window_index(64, c, 63, v, 0)] - exact[window_index(35, c, 34, v, 0)])
+                        .abs()
+                        < 1e-6
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn empty_and_mis_sized_inputs_are_errors() {
+        let mut n = Normalizer::new(8);
+        let mut out = vec![0.0; window_len(8)];
+        let none: Vec<Option<Joints>> = vec![None; 5];
+        assert_eq!(n.normalize(&[&none], &mut out), Err(NormalizeError::Empty));
+        assert_eq!(n.normalize(&[], &mut out), Err(NormalizeError::Empty));
+        let mut small = vec![0.0; 3];
+        assert!(matches!(
+            n.normalize(&[&none], &mut small),
+            Err(NormalizeError::OutputSize { .. })
+        ));
+    }
+}

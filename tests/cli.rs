@@ -1,0 +1,138 @@
+//! The `scale` binary as a user runs it.
+
+mod common;
+
+use common::fixture;
+use std::process::Command;
+
+fn scale(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_scale"))
+        .args(args)
+        .output()
+        .expect("run scale")
+}
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+#[test]
+fn inspect_reports_frames_and_lf_copy_reads_the_same() {
+    let Some(path) = fixture("ntu/S001C001P001R001A001.skeleton") else {
+        return;
+    };
+    let v = json(&scale(&["inspect", "--json", path.to_str().unwrap()]));
+    assert_eq!(v["frames"], 103);
+    assert_eq!(v["bodies_per_frame"]["1"], 103);
+    assert_eq!(v["action"], "A1 drink water");
+
+    let dir = tempfile::tempdir().unwrap();
+    let lf = dir.path().join("S001C001P001R001A001.skeleton");
+    std::fs::write(
+        &lf,
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\r\n", "\n"),
+    )
+    .unwrap();
+    let mut w = json(&scale(&["inspect", "--json", lf.to_str().unwrap()]));
+    w["file"] = v["file"].clone();
+    assert_eq!(v, w);
+}
+
+#[test]
+fn inspect_of_a_truncated_copy_fails_naming_the_line() {
+    let Some(path) = fixture("ntu/S001C001P001R001A001.skeleton") else {
+        return;
+    };
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cut: String = text.split_inclusive('\n').take(500).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("cut.skeleton");
+    std::fs::write(&p, cut).unwrap();
+    let out = scale(&["inspect", p.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cut.skeleton:500:") && err.contains("truncated"),
+        "{err}"
+    );
+}
+
+#[test]
+fn convert_round_trips_every_joint_exactly() {
+    let Some(path) = fixture("ntu/S001C001P001R001A001.skeleton") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("a.jsonl");
+    let back = dir.path().join("back.skeleton");
+    assert!(
+        scale(&["convert", path.to_str().unwrap(), jsonl.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let lines = std::fs::read_to_string(&jsonl).unwrap();
+    assert_eq!(lines.lines().count(), 103);
+    let first: serde_json::Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (
+            first["v"].as_u64(),
+            first["seq"].as_u64(),
+            first["layout"].as_str()
+        ),
+        (Some(1), Some(1), Some("kinect_v2"))
+    );
+    assert!(
+        scale(&["convert", jsonl.to_str().unwrap(), back.to_str().unwrap()])
+            .status
+            .success()
+    );
+
+    let a = scale::ntu::NtuSequence::read(&path).unwrap();
+    let b = scale::ntu::NtuSequence::read(&back).unwrap();
+    assert_eq!(a.frames.len(), b.frames.len());
+    for (fa, fb) in a.frames.iter().zip(&b.frames) {
+        assert_eq!(fa.bodies.len(), fb.bodies.len());
+        for (ba, bb) in fa.bodies.iter().zip(&fb.bodies) {
+            assert_eq!(ba.body_id, bb.body_id);
+            for (ja, jb) in ba.joints.iter().zip(&bb.joints) {
+                assert_eq!(ja.position, jb.position);
+                assert_eq!(ja.tracking_state, jb.tracking_state);
+            }
+        }
+    }
+}
+
+#[test]
+fn convert_names_the_bad_line_of_a_jsonl_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bad.jsonl");
+    std::fs::write(&p, "{\"v\":1,\"seq\":1,\"t_us\":0,\"layout\":\"kinect_v2\",\"bodies\":[]}\n\n{\"v\":1,\"seq\":2\n").unwrap();
+    let out = scale(&[
+        "convert",
+        p.to_str().unwrap(),
+        dir.path().join("o.skeleton").to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.jsonl:3:"), "{err}");
+}
+
+#[test]
+fn doctor_reports_the_runtime() {
+    let v = json(&scale(&["doctor", "--json"]));
+    assert_eq!(v["onnxruntime_version"], "1.32.0");
+    assert!(
+        v["execution_providers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "CPUExecutionProvider")
+    );
+}

@@ -1,0 +1,158 @@
+//! Fuzzing the two parsers that take outside input: the NTU reader and the frame decoder.
+//!
+//! Seeded mutations (byte flips, token swaps, deletions, duplications, truncations, huge
+//! numbers) of valid inputs. Each input must give a value or an error — never a panic — and an
+//! NTU error must name a line inside the input. Each test prints how many inputs it tried.
+
+mod common;
+
+use common::Rng;
+use scale::ntu::format::LineEnding;
+use scale::ntu::{NtuBody, NtuFrame, NtuSequence};
+use scale::protocol::{BodyFrame, Layout, SkeletonFrame};
+
+const TOKENS: &[&str] = &[
+    "0",
+    "1",
+    "2",
+    "25",
+    "-1",
+    "NaN",
+    "inf",
+    "1e39",
+    "18446744073709551616",
+    "x",
+    "",
+    " ",
+    "\r\n",
+    "\n",
+    "0.5",
+    "99999999999",
+];
+
+fn mutate(rng: &mut Rng, base: &[u8]) -> Vec<u8> {
+    let mut v = base.to_vec();
+    for _ in 0..1 + rng.below(4) {
+        if v.is_empty() {
+            v.push(b'1');
+        }
+        let at = rng.below(v.len());
+        match rng.below(7) {
+            0 => v[at] = rng.next() as u8,
+            1 => {
+                v.truncate(at);
+            }
+            2 => {
+                let end = (at + 1 + rng.below(40)).min(v.len());
+                v.drain(at..end);
+            }
+            3 => {
+                let tok = TOKENS[rng.below(TOKENS.len())];
+                v.splice(at..at, tok.bytes());
+            }
+            4 => {
+                let end = (at + 1 + rng.below(200)).min(v.len());
+                let chunk = v[at..end].to_vec();
+                v.splice(at..at, chunk);
+            }
+            5 => {
+                // Replace a whole whitespace-delimited token.
+                let start = v[..at]
+                    .iter()
+                    .rposition(|b| b.is_ascii_whitespace())
+                    .map_or(0, |p| p + 1);
+                let end = v[at..]
+                    .iter()
+                    .position(|b| b.is_ascii_whitespace())
+                    .map_or(v.len(), |p| at + p);
+                let tok = TOKENS[rng.below(TOKENS.len())];
+                v.splice(start..end, tok.bytes());
+            }
+            _ => v[at] = b"0123456789 .-\r\n"[rng.below(15)],
+        }
+    }
+    v
+}
+
+fn small_sequence() -> NtuSequence {
+    let mut pos = [[0.0f32; 3]; 25];
+    for (i, p) in pos.iter_mut().enumerate() {
+        *p = [i as f32 * 0.01, 0.5 - i as f32 * 0.02, 3.2];
+    }
+    let b = NtuBody::from_positions(72057594037931101, &pos);
+    NtuSequence {
+        frames: vec![
+            NtuFrame {
+                bodies: vec![b.clone()],
+            },
+            NtuFrame { bodies: vec![] },
+            NtuFrame {
+                bodies: vec![b.clone(), b],
+            },
+        ],
+    }
+}
+
+#[test]
+fn ntu_reader_never_panics_and_errors_point_inside_the_input() {
+    let seeds = [
+        small_sequence().to_text(LineEnding::Crlf),
+        small_sequence().to_text(LineEnding::Lf),
+    ];
+    let mut rng = Rng(0x5eed_0001);
+    let n = 30_000;
+    let (mut ok, mut err) = (0, 0);
+    for i in 0..n {
+        let input = mutate(&mut rng, seeds[i % 2].as_bytes());
+        let lines = input.iter().filter(|&&b| b == b'\n').count() + 1;
+        match std::panic::catch_unwind(|| NtuSequence::parse_bytes(&input)) {
+            Ok(Ok(_)) => ok += 1,
+            Ok(Err(e)) => {
+                err += 1;
+                assert!(e.line <= lines, "line {} beyond {lines} lines: {e}", e.line);
+                assert!(!e.to_string().is_empty());
+            }
+            Err(_) => panic!(
+                "reader panicked on input #{i}: {:?}",
+                String::from_utf8_lossy(&input)
+            ),
+        }
+    }
+    eprintln!("ntu reader fuzz: {n} inputs, {ok} parsed, {err} rejected");
+    assert_eq!(ok + err, n);
+    assert!(err > n / 2, "mutations should mostly break the file");
+}
+
+#[test]
+fn frame_decoder_never_panics() {
+    let body = |id| BodyFrame {
+        id,
+        joints: (0..25).map(|j| [j as f32 * 0.1, 0.2, 3.0]).collect(),
+        tracking: Some(vec![2; 25]),
+    };
+    let f = SkeletonFrame {
+        seq: 9,
+        t_us: 123_456,
+        layout: Layout::KinectV2,
+        bodies: vec![body(1), body(2)],
+    };
+    let seeds = [f.to_json(), f.to_binary()];
+    let mut rng = Rng(0x5eed_0002);
+    let n = 30_000;
+    let (mut ok, mut err) = (0, 0);
+    for i in 0..n {
+        let input = mutate(&mut rng, &seeds[i % 2]);
+        match std::panic::catch_unwind(|| SkeletonFrame::decode(&input)) {
+            Ok(Ok(frame)) => {
+                ok += 1;
+                frame.validate().expect("decoded frames are valid");
+            }
+            Ok(Err(e)) => {
+                err += 1;
+                assert!(!e.kind().is_empty());
+            }
+            Err(_) => panic!("decoder panicked on input #{i}: {input:?}"),
+        }
+    }
+    eprintln!("frame decoder fuzz: {n} inputs, {ok} decoded, {err} rejected");
+}

@@ -1,0 +1,79 @@
+//! The NTU `.skeleton` reader and writer against the real recordings in `../shared/fixtures`.
+
+mod common;
+
+use common::fixture;
+use scale::ntu::format::{LineEnding, NtuErrorKind};
+use scale::ntu::{NtuSequence, SampleId};
+
+#[test]
+fn reads_the_real_drink_water_recording() {
+    let Some(path) = fixture("ntu/S001C001P001R001A001.skeleton") else {
+        return;
+    };
+    let seq = NtuSequence::read(&path).unwrap();
+    assert_eq!(seq.frames.len(), 103);
+    assert!(seq.frames.iter().all(|f| f.bodies.len() == 1));
+    let b = &seq.frames[0].bodies[0];
+    assert_eq!(b.body_id, 72057594037931101);
+    assert_eq!(b.joints[0].position, [0.2181153, 0.1725972, 3.785547]);
+    // Every field of the first joint line is kept.
+    assert_eq!(b.joints[0].depth, [277.419, 191.8218]);
+    assert_eq!(b.joints[0].color, [1036.233, 519.1677]);
+    assert_eq!(
+        b.joints[0].orientation,
+        [-0.2059419, 0.05349901, 0.9692109, -0.1239193]
+    );
+    assert_eq!(b.joints[5].tracking_state, 1);
+    assert_eq!(
+        (b.lean, b.tracking_state, b.hand_left_confidence),
+        ([0.02764709, 0.05745083], 2, 1)
+    );
+    assert_eq!(SampleId::from_path(&path).unwrap().action, 1);
+}
+
+#[test]
+fn crlf_and_lf_read_the_same_and_write_read_is_exact() {
+    let Some(path) = fixture("ntu/S001C001P001R001A001.skeleton") else {
+        return;
+    };
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("\r\n"), "the real file uses CRLF");
+    let crlf = NtuSequence::parse(&text).unwrap();
+    let lf = NtuSequence::parse(&text.replace("\r\n", "\n")).unwrap();
+    assert_eq!(crlf, lf);
+    for ending in [LineEnding::Crlf, LineEnding::Lf] {
+        assert_eq!(NtuSequence::parse(&crlf.to_text(ending)).unwrap(), crlf);
+    }
+}
+
+#[test]
+fn reads_the_positions_only_writing_recording() {
+    let Some(path) = fixture("ntu/S001C001P001R001A012.skeleton") else {
+        return;
+    };
+    let seq = NtuSequence::read(&path).unwrap();
+    assert_eq!(seq.frames.len(), 102);
+    assert!(seq.frames.iter().all(|f| f.bodies.len() == 1));
+    assert_eq!(seq.frames[0].bodies[0].joints[0].orientation, [0.0; 4]);
+}
+
+#[test]
+fn truncated_copies_fail_with_the_line_of_the_cut() {
+    let Some(path) = fixture("ntu/S001C001P001R001A001.skeleton") else {
+        return;
+    };
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    for keep in [1usize, 2, 3, 4, 17, 28, 29, 1000, lines.len() - 1] {
+        let cut: String = lines[..keep].concat();
+        let e = NtuSequence::parse(&cut).unwrap_err();
+        assert_eq!(e.line, keep, "cut after line {keep}: {e}");
+        assert!(matches!(e.kind, NtuErrorKind::UnexpectedEnd { .. }), "{e}");
+        assert!(e.to_string().contains(&format!(":{keep}:")), "{e}");
+    }
+    // A cut in the middle of a line: the partial line is malformed, named by its number.
+    let mid = &text[..text.len() / 2];
+    let e = NtuSequence::parse(mid).unwrap_err();
+    assert_eq!(e.line, mid.lines().count());
+}

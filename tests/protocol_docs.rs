@@ -1,0 +1,66 @@
+//! The examples in `docs/protocol.md` decode to what the text around them says.
+
+use scale::protocol::{LabelMessage, Layout, SkeletonFrame};
+
+fn example(name: &str) -> String {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/protocol.md")).unwrap();
+    let marker = format!("<!-- example: {name} -->");
+    let start = doc
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no example {name}"));
+    let body = &doc[start..];
+    let open = body.find("```").unwrap();
+    let after = &body[open..];
+    let first_nl = after.find('\n').unwrap();
+    let close = after[first_nl..].find("```").unwrap();
+    after[first_nl + 1..first_nl + close].to_string()
+}
+
+#[test]
+fn frame_examples_decode() {
+    let k = SkeletonFrame::decode(example("frame-kinect").as_bytes()).unwrap();
+    assert_eq!(
+        (k.seq, k.layout, k.bodies.len(), k.bodies[0].joints.len()),
+        (42, Layout::KinectV2, 1, 25)
+    );
+    assert_eq!(k.bodies[0].tracking.as_ref().unwrap()[21], 1);
+    let a = SkeletonFrame::decode(example("frame-azure").as_bytes()).unwrap();
+    assert_eq!(
+        (a.layout, a.bodies[0].joints.len()),
+        (Layout::AzureKinect, 32)
+    );
+    // The Azure body reduces to the Kinect body of the first example.
+    assert_eq!(
+        a.bodies[0].kinect_joints(a.layout),
+        k.bodies[0].kinect_joints(k.layout)
+    );
+
+    let hex: String = example("frame-binary")
+        .lines()
+        .flat_map(|l| l.split_whitespace().skip(1))
+        .collect::<Vec<_>>()
+        .concat();
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    assert_eq!(bytes.len(), 361);
+    assert_eq!(SkeletonFrame::decode(&bytes).unwrap(), k);
+    assert_eq!(k.to_binary(), bytes);
+}
+
+#[test]
+fn label_example_parses() {
+    let m = LabelMessage::from_json(example("label").as_bytes()).unwrap();
+    assert_eq!(
+        (
+            m.bodies.clone(),
+            m.seq_last,
+            m.top.len(),
+            m.latency_us.total
+        ),
+        (vec![7], 64, 3, 830)
+    );
+    assert_eq!(m.top[0].name, "drink water");
+}
