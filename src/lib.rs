@@ -9,9 +9,12 @@
 //! - [`runtime`]: ONNX Runtime loading and sessions (one environment per process);
 //! - [`cli`]: the `scale` command's subcommands (the binary only parses flags).
 
+pub mod catalog;
 pub mod cli;
 pub mod ntu;
 pub mod onnx;
 pub mod protocol;
+pub mod rng;
 pub mod runtime;
 pub mod skeleton;
+pub mod synth;

@@ -136,3 +136,88 @@ fn doctor_reports_the_runtime() {
             .any(|p| p == "CPUExecutionProvider")
     );
 }
+
+#[test]
+fn synth_twice_gives_identical_files_and_previews_are_pngs() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for d in [&a, &b] {
+        let out = scale(&[
+            "synth",
+            "--out",
+            d.path().to_str().unwrap(),
+            "--per-class",
+            "2",
+            "--seed",
+            "7",
+            "--classes",
+            "1,hand waving,28",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let mut names: Vec<_> = std::fs::read_dir(a.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 7, "{names:?}");
+    for n in &names {
+        assert_eq!(
+            std::fs::read(a.path().join(n)).unwrap(),
+            std::fs::read(b.path().join(n)).unwrap(),
+            "{n:?}"
+        );
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(a.path().join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(
+        (manifest["seed"].as_u64(), manifest["samples"].as_u64()),
+        (Some(7), Some(6))
+    );
+    // inspect knows synthetic files by their manifest.
+    let v = json(&scale(&[
+        "inspect",
+        "--json",
+        a.path()
+            .join("S001C001P001R001A028.skeleton")
+            .to_str()
+            .unwrap(),
+    ]));
+    assert_eq!(v["action"], "synthetic class 28 handshaking");
+    assert_eq!(
+        v["bodies_per_frame"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        vec!["2"]
+    );
+
+    let png = a.path().join("p.png");
+    assert!(
+        scale(&[
+            "synth",
+            "--preview",
+            "jump up",
+            "--out",
+            png.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    assert_eq!(&std::fs::read(&png).unwrap()[..8], b"\x89PNG\r\n\x1a\n");
+    let out = scale(&[
+        "synth",
+        "--preview",
+        "moonwalk",
+        "--out",
+        png.to_str().unwrap(),
+    ]);
+    assert!(
+        !out.status.success()
+            && String::from_utf8_lossy(&out.stderr).contains("no class \"moonwalk\"")
+    );
+}

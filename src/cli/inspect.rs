@@ -1,6 +1,7 @@
 //! `scale inspect`: what is in a recording.
 
 use super::{CliResult, read_recording};
+use crate::catalog::Catalog;
 use crate::ntu::frames::NTU_FPS;
 use crate::ntu::{NtuSequence, SampleId, class_names};
 use serde::Serialize;
@@ -54,6 +55,7 @@ pub fn summarize(path: &Path, seq: &NtuSequence) -> Summary {
         }
     }
     let id = SampleId::from_path(path);
+    let synthetic = is_synthetic(path);
     Summary {
         file: path.display().to_string(),
         frames: seq.frames.len(),
@@ -67,11 +69,32 @@ pub fn summarize(path: &Path, seq: &NtuSequence) -> Summary {
         untracked_joints: untracked,
         sample: id.map(|i| i.to_string()),
         action: id.and_then(|i| {
-            class_names()
-                .get(i.class_index())
-                .map(|n| format!("A{} {n}", i.action))
+            if synthetic {
+                Catalog::builtin()
+                    .by_id(u32::from(i.action))
+                    .map(|c| format!("synthetic class {} {}", c.id, c.name))
+            } else {
+                class_names()
+                    .get(i.class_index())
+                    .map(|n| format!("A{} {n}", i.action))
+            }
         }),
     }
+}
+
+/// True when the file sits in a `scale synth` folder made from the bundled catalogue, whose
+/// `A` numbers are catalogue ids rather than NTU actions.
+fn is_synthetic(path: &Path) -> bool {
+    let Some(manifest) = path.parent().map(|d| d.join("manifest.json")) else {
+        return false;
+    };
+    let Ok(text) = std::fs::read_to_string(manifest) else {
+        return false;
+    };
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return false;
+    };
+    v["generator"] == "scale synth" && v["catalog_hash"] == Catalog::builtin().hash.as_str()
 }
 
 pub fn run(path: &Path, json: bool) -> CliResult {

@@ -1,0 +1,367 @@
+//! The synthetic generator: reproducible, physically sane, and each class moves as its name says.
+
+use scale::catalog::Catalog;
+use scale::ntu::NtuSequence;
+use scale::skeleton::Joint;
+use scale::synth::{self, DEPTH_RANGE, FOV_TAN_X, FOV_TAN_Y, SampleSpec, SynthConfig};
+use std::collections::BTreeMap;
+use std::process::Command;
+
+fn sample(name: &str, camera: u16, replication: u16) -> NtuSequence {
+    let catalog = Catalog::builtin();
+    let class = catalog
+        .classes
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no class {name}"));
+    let spec = SampleSpec {
+        class_id: class.id,
+        subject: 1 + replication % 5,
+        camera,
+        replication,
+    };
+    synth::generate(class, &spec, 11).unwrap()
+}
+
+/// Position of joint `j` of body `b` in every frame, smoothed over 5 frames (noise is ~1 cm).
+fn track(seq: &NtuSequence, b: usize, j: Joint) -> Vec<[f32; 3]> {
+    let raw: Vec<[f32; 3]> = seq
+        .frames
+        .iter()
+        .map(|f| f.bodies[b].joints[j.index()].position)
+        .collect();
+    (0..raw.len())
+        .map(|i| {
+            let lo = i.saturating_sub(2);
+            let hi = (i + 3).min(raw.len());
+            let mut m = [0.0; 3];
+            for p in &raw[lo..hi] {
+                for c in 0..3 {
+                    m[c] += p[c] / (hi - lo) as f32;
+                }
+            }
+            m
+        })
+        .collect()
+}
+
+fn dist(a: [f32; 3], b: [f32; 3]) -> f32 {
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+}
+
+#[test]
+fn same_arguments_and_seed_give_identical_files_and_an_independent_reader_reads_them() {
+    let catalog = Catalog::builtin();
+    let config = SynthConfig {
+        seed: 7,
+        per_class: 2,
+        subjects: 10,
+        cameras: 3,
+        classes: catalog.classes.iter().map(|c| c.id).collect(),
+    };
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let ma = synth::write_dataset(&catalog, &config, a.path()).unwrap();
+    synth::write_dataset(&catalog, &config, b.path()).unwrap();
+    assert_eq!(ma.samples, 2 * catalog.classes.len());
+    let mut names: Vec<_> = std::fs::read_dir(a.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), ma.samples + 1);
+    for name in &names {
+        let x = std::fs::read(a.path().join(name)).unwrap();
+        let y = std::fs::read(b.path().join(name)).unwrap();
+        assert!(x == y, "{name:?} differs between two runs");
+    }
+    // A subset of classes gives the very same files for those classes.
+    let subset = SynthConfig {
+        classes: vec![3, 27],
+        ..config.clone()
+    };
+    let c = tempfile::tempdir().unwrap();
+    synth::write_dataset(&catalog, &subset, c.path()).unwrap();
+    let f = "S001C002P001R001A027.skeleton";
+    assert_eq!(
+        std::fs::read(a.path().join(f)).unwrap(),
+        std::fs::read(c.path().join(f)).unwrap()
+    );
+
+    // An independent reader (Python, written from the format description) reads every file.
+    let out = Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/read_ntu.py"))
+        .arg(a.path())
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: BTreeMap<String, (usize, usize)> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Vec<&str> = l.split_whitespace().collect();
+            (
+                v[0].to_string(),
+                (v[1].parse().unwrap(), v[2].parse().unwrap()),
+            )
+        })
+        .collect();
+    assert_eq!(listed.len(), ma.samples);
+    for (name, (frames, bodies)) in &listed {
+        let seq = NtuSequence::read(&a.path().join(name)).unwrap();
+        assert_eq!(*frames, seq.frames.len(), "{name}");
+        assert!(
+            (synth::MIN_FRAMES..=synth::MAX_FRAMES).contains(frames),
+            "{name}: {frames} frames"
+        );
+        let id = scale::ntu::SampleId::parse(name).unwrap();
+        assert_eq!(
+            *bodies as u8,
+            catalog.by_id(u32::from(id.action)).unwrap().bodies,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn every_class_is_sane_bones_keep_length_and_joints_stay_in_view() {
+    let catalog = Catalog::builtin();
+    let long_bones = [
+        (Joint::ShoulderLeft, Joint::ElbowLeft),
+        (Joint::ElbowRight, Joint::WristRight),
+        (Joint::HipLeft, Joint::KneeLeft),
+        (Joint::KneeRight, Joint::AnkleRight),
+        (Joint::SpineBase, Joint::SpineMid),
+    ];
+    for class in &catalog.classes {
+        for camera in 1..=3 {
+            let seq = synth::generate(
+                class,
+                &SampleSpec {
+                    class_id: class.id,
+                    subject: camera,
+                    camera,
+                    replication: 1,
+                },
+                3,
+            )
+            .unwrap();
+            for f in &seq.frames {
+                assert_eq!(f.bodies.len(), usize::from(class.bodies), "{}", class.name);
+                for b in &f.bodies {
+                    for j in &b.joints {
+                        let [x, y, z] = j.position;
+                        assert!(x.is_finite() && y.is_finite() && z.is_finite());
+                        assert!(
+                            (DEPTH_RANGE.0..=DEPTH_RANGE.1).contains(&z),
+                            "{}: depth {z}",
+                            class.name
+                        );
+                        assert!(
+                            x.abs() / z <= FOV_TAN_X && y.abs() / z <= FOV_TAN_Y,
+                            "{} C{camera}: ({x}, {y}, {z}) out of view",
+                            class.name
+                        );
+                    }
+                }
+            }
+            for b in 0..usize::from(class.bodies) {
+                for (p, c) in long_bones {
+                    let lengths: Vec<f32> = seq
+                        .frames
+                        .iter()
+                        .filter(|f| {
+                            f.bodies[b].joints[c.index()].tracking_state == 2
+                                && f.bodies[b].joints[p.index()].tracking_state == 2
+                        })
+                        .map(|f| {
+                            dist(
+                                f.bodies[b].joints[p.index()].position,
+                                f.bodies[b].joints[c.index()].position,
+                            )
+                        })
+                        .collect();
+                    let mean = lengths.iter().sum::<f32>() / lengths.len() as f32;
+                    let sd = (lengths.iter().map(|l| (l - mean).powi(2)).sum::<f32>()
+                        / lengths.len() as f32)
+                        .sqrt();
+                    // Joint noise is 7–12 mm per joint, so a bone's length wobbles by ~1.5 cm.
+                    assert!(
+                        sd < 0.025 && mean > 0.2,
+                        "{} bone {p:?}-{c:?}: mean {mean} sd {sd}",
+                        class.name
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Number of sign changes of a smoothed signal's derivative, ignoring wiggles below `min`.
+fn reversals(xs: &[f32], min: f32) -> usize {
+    let mut count = 0;
+    let mut dir = 0i8;
+    let mut anchor = xs[0];
+    for &x in xs {
+        let d = x - anchor;
+        if d.abs() >= min {
+            let s = d.signum() as i8;
+            if dir != 0 && s != dir {
+                count += 1;
+            }
+            dir = s;
+            anchor = x;
+        } else if (dir > 0 && x > anchor) || (dir < 0 && x < anchor) {
+            anchor = x;
+        }
+    }
+    count
+}
+
+#[test]
+fn motion_signatures_hold_for_every_variation() {
+    // Four samples per class: different performers, speeds, amplitudes and handedness.
+    for rep in 1..=4 {
+        signatures(rep);
+    }
+}
+
+fn signatures(rep: u16) {
+    // Hand waving: the waving wrist swings side to side several times.
+    let s = sample("hand waving", 2, rep);
+    let (wl, wr) = (
+        track(&s, 0, Joint::WristLeft),
+        track(&s, 0, Joint::WristRight),
+    );
+    let moving = if reversals(&wl.iter().map(|p| p[0]).collect::<Vec<_>>(), 0.03)
+        > reversals(&wr.iter().map(|p| p[0]).collect::<Vec<_>>(), 0.03)
+    {
+        wl
+    } else {
+        wr
+    };
+    assert!(reversals(&moving.iter().map(|p| p[0]).collect::<Vec<_>>(), 0.03) >= 4);
+
+    // Jump up: SpineBase rises well above its standing height and comes back down.
+    let s = sample("jump up", 2, rep);
+    let y: Vec<f32> = track(&s, 0, Joint::SpineBase)
+        .iter()
+        .map(|p| p[1])
+        .collect();
+    let (start, end, top) = (
+        y[0],
+        y[y.len() - 1],
+        y.iter().cloned().fold(f32::MIN, f32::max),
+    );
+    assert!(
+        top > start + 0.15 && (end - start).abs() < 0.06,
+        "start {start} top {top} end {end}"
+    );
+
+    // Sitting down ends lower; standing up ends higher.
+    let y: Vec<f32> = track(&sample("sitting down", 2, rep), 0, Joint::SpineBase)
+        .iter()
+        .map(|p| p[1])
+        .collect();
+    assert!(
+        y[y.len() - 1] < y[0] - 0.25,
+        "{} -> {}",
+        y[0],
+        y[y.len() - 1]
+    );
+    let y: Vec<f32> = track(
+        &sample("standing up (from sitting position)", 2, rep),
+        0,
+        Joint::SpineBase,
+    )
+    .iter()
+    .map(|p| p[1])
+    .collect();
+    assert!(y[y.len() - 1] > y[0] + 0.25);
+
+    // Clapping: the hands come together and apart repeatedly.
+    let s = sample("clapping", 2, rep);
+    let (l, r) = (
+        track(&s, 0, Joint::HandLeft),
+        track(&s, 0, Joint::HandRight),
+    );
+    let gap: Vec<f32> = l.iter().zip(&r).map(|(a, b)| dist(*a, *b)).collect();
+    assert!(gap.iter().cloned().fold(f32::MAX, f32::min) < 0.15);
+    assert!(reversals(&gap, 0.08) >= 6);
+
+    // Falling: the head ends near the floor.
+    let s = sample("falling", 2, rep);
+    let head: Vec<f32> = track(&s, 0, Joint::Head).iter().map(|p| p[1]).collect();
+    let foot = track(&s, 0, Joint::FootLeft)[0][1];
+    assert!(head[head.len() - 1] - foot < 0.4 && head[0] - foot > 1.2);
+
+    // Raise the left arm sideways: the left wrist rises to shoulder height, the right stays low.
+    let s = sample("raise the left arm sideways", 2, rep);
+    let peak = |j| {
+        track(&s, 0, j)
+            .iter()
+            .map(|p| p[1])
+            .fold(f32::MIN, f32::max)
+    };
+    let shoulder = track(&s, 0, Joint::ShoulderLeft)[0][1];
+    let start = track(&s, 0, Joint::WristLeft)[0][1];
+    // Amplitude varies by ±20 %, so "horizontal" is 74°–106° of elevation.
+    assert!(
+        (peak(Joint::WristLeft) - shoulder).abs() < 0.2 && peak(Joint::WristLeft) > start + 0.4
+    );
+    assert!(peak(Joint::WristRight) < shoulder - 0.35);
+
+    // Lift the right knee: the right knee rises towards hip height, the left does not.
+    let s = sample("lift the right knee", 2, rep);
+    let hip = track(&s, 0, Joint::HipRight)[0][1];
+    let knee_peak = |j| {
+        track(&s, 0, j)
+            .iter()
+            .map(|p| p[1])
+            .fold(f32::MIN, f32::max)
+    };
+    assert!(knee_peak(Joint::KneeRight) > hip - 0.15 && knee_peak(Joint::KneeLeft) < hip - 0.3);
+
+    // Walking towards / apart: the distance between the two performers shrinks / grows.
+    for (name, closer) in [
+        ("walking towards each other", true),
+        ("walking apart from each other", false),
+    ] {
+        let s = sample(name, 2, rep);
+        let (a, b) = (track(&s, 0, Joint::SpineMid), track(&s, 1, Joint::SpineMid));
+        let (d0, d1) = (dist(a[0], b[0]), dist(a[a.len() - 1], b[b.len() - 1]));
+        assert!(
+            if closer { d1 < d0 - 0.8 } else { d1 > d0 + 0.8 },
+            "{name}: {d0} -> {d1}"
+        );
+    }
+
+    // Handshaking: two right hands meet between the performers.
+    let s = sample("handshaking", 2, rep);
+    let (a, b) = (
+        track(&s, 0, Joint::HandRight),
+        track(&s, 1, Joint::HandRight),
+    );
+    let closest = a
+        .iter()
+        .zip(&b)
+        .map(|(p, q)| dist(*p, *q))
+        .fold(f32::MAX, f32::min);
+    let k = a
+        .iter()
+        .zip(&b)
+        .map(|(p, q)| dist(*p, *q))
+        .enumerate()
+        .min_by(|x, y| x.1.total_cmp(&y.1))
+        .unwrap()
+        .0;
+    assert!(
+        closest < 0.2,
+        "hands stay {closest} m apart: {:?} {:?}",
+        a[k],
+        b[k]
+    );
+}
