@@ -11,6 +11,9 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod export;
+pub mod inference;
+pub mod model;
 pub mod ntu;
 pub mod onnx;
 pub mod protocol;
@@ -19,4 +22,5 @@ pub mod runtime;
 pub mod skeleton;
 pub mod synth;
 pub mod text;
+pub mod train;
 pub mod wheel;

@@ -3,9 +3,12 @@
 
 mod convert;
 mod doctor;
+mod eval;
+mod export;
 mod inspect;
 mod synth;
 mod text;
+mod train;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -88,6 +91,53 @@ pub enum Command {
         #[command(subcommand)]
         command: TextCommand,
     },
+    /// Train the models: the Shift-GCN encoder, then the SCALE CVAE on its features.
+    Train {
+        #[command(subcommand)]
+        command: TrainCommand,
+    },
+    /// Zero-shot accuracy of a model folder (ZSL top-1/top-5, GZSL seen/unseen/H), through ONNX Runtime.
+    ///
+    /// Without --data, a fresh synthetic test set is generated (new performers and variations,
+    /// seed --eval-seed) and every sample of it is a test sample.
+    Eval {
+        /// Model folder.
+        #[arg(long, default_value = "models/default")]
+        model: PathBuf,
+        /// Zero-shot split (its unseen classes are the ZSL candidates).
+        #[arg(long)]
+        split: String,
+        /// Test data folder (synthetic or NTU); for NTU the cross-subject test set is used for GZSL.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long, default_value_t = 1000)]
+        eval_seed: u64,
+        /// Sequences per class of the generated test set.
+        #[arg(long, default_value_t = 20)]
+        per_class: usize,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rewrite a model folder's ONNX graphs (encoder.onnx, energy_head.onnx) and class priors from
+    /// its weights, with the project's ONNX writer.
+    Export {
+        /// Model folder (with encoder.safetensors and cvae.safetensors).
+        #[arg(long, default_value = "models/default")]
+        model: PathBuf,
+        /// Catalogue whose classes get priors (default: the bundled one).
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+    },
+    /// Give a model a new class set: embed the catalogue's texts and rebuild the class-prior
+    /// cache. No retraining, no re-export: the energy head takes the class tensors as inputs.
+    Classes {
+        #[arg(long, default_value = "models/default")]
+        model: PathBuf,
+        /// Catalogue file with the classes to recognise (e.g. with new actions described by text).
+        #[arg(long)]
+        catalog: PathBuf,
+    },
     /// Check the installation: ONNX Runtime version and path, execution providers, caches.
     Doctor {
         /// Print one JSON object instead of text.
@@ -123,6 +173,97 @@ pub enum TextCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum TrainCommand {
+    /// Pre-train the Shift-GCN encoder by classification of the seen classes of a split.
+    ///
+    /// Only seen-class skeletons are used. Writes encoder.safetensors and encoder_log.csv (one
+    /// row per epoch) into --out.
+    Encoder {
+        /// A `scale synth` folder, or a real NTU RGB+D `nturgb+d_skeletons/` folder.
+        #[arg(long)]
+        data: PathBuf,
+        /// Zero-shot split whose seen classes to train on (e.g. synth-35/5, ntu60-55/5).
+        #[arg(long)]
+        split: String,
+        /// Window length T in frames (a multiple of 4).
+        #[arg(long, default_value_t = 64)]
+        window: usize,
+        /// Channel width multiplier (1.0 = 64…256 channels).
+        #[arg(long, default_value_t = 1.0)]
+        width: f32,
+        #[arg(long, default_value_t = 30)]
+        epochs: usize,
+        #[arg(long, default_value_t = 32)]
+        batch: usize,
+        /// Peak learning rate (AdamW, cosine decay).
+        #[arg(long, default_value_t = 1e-3)]
+        lr: f64,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Train the SCALE CVAE on the frozen encoder's features and write a model folder.
+    ///
+    /// A validation split of the seen classes picks the epoch count, the GZSL offset and the
+    /// unknown threshold; the final model trains on all seen classes and is evaluated on the
+    /// unseen ones. Each loss ingredient can be switched off for the ablation.
+    Scale {
+        /// Encoder checkpoint from `scale train encoder`.
+        #[arg(long)]
+        encoder: PathBuf,
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        split: String,
+        /// Output model folder.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 256)]
+        hidden: usize,
+        #[arg(long, default_value_t = 64)]
+        latent: usize,
+        /// Weight of the KL term in the energy and the ELBO.
+        #[arg(long, default_value_t = 1.0)]
+        beta: f32,
+        /// Use the cheaper q(z|x) encoder instead of the paper's q(z|x,c).
+        #[arg(long)]
+        unconditioned: bool,
+        /// Ablation: no semantic-similarity bias on negatives.
+        #[arg(long)]
+        no_semantic: bool,
+        /// Ablation: no uncertainty-adaptive margin and reweighting.
+        #[arg(long)]
+        no_uncertainty: bool,
+        /// Ablation: no latent prototype contrast.
+        #[arg(long)]
+        no_prototype: bool,
+        /// Maximum epochs of the validation run (the final run uses the best epoch count).
+        #[arg(long, default_value_t = 30)]
+        epochs: usize,
+        #[arg(long, default_value_t = 128)]
+        batch: usize,
+        #[arg(long, default_value_t = 1e-3)]
+        lr: f64,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Augmented feature copies per training sample.
+        #[arg(long, default_value_t = 3)]
+        feature_augment: usize,
+        /// Seen classes held out for validation.
+        #[arg(long, default_value_t = 5)]
+        val_classes: usize,
+        /// Train the plain alignment baseline instead (same features and protocol; no model folder).
+        #[arg(long)]
+        alignment_baseline: bool,
+        /// Print the report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 /// An error for the user: printed as `error: …` and exit code 1.
 pub type CliResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -133,6 +274,103 @@ pub fn main() -> ExitCode {
         Command::Inspect { file, json } => inspect::run(&file, json),
         Command::Convert { input, output } => convert::run(&input, &output),
         Command::Doctor { json } => doctor::run(json),
+        Command::Export { model, catalog } => export::export_folder(&model, catalog.as_deref()),
+        Command::Classes { model, catalog } => export::classes(&model, Some(&catalog)),
+        Command::Eval {
+            model,
+            split,
+            data,
+            eval_seed,
+            per_class,
+            json,
+        } => eval::run(eval::Args {
+            model,
+            split,
+            data,
+            eval_seed,
+            per_class,
+            json,
+        }),
+        Command::Train {
+            command:
+                TrainCommand::Scale {
+                    encoder,
+                    data,
+                    split,
+                    out,
+                    hidden,
+                    latent,
+                    beta,
+                    unconditioned,
+                    no_semantic,
+                    no_uncertainty,
+                    no_prototype,
+                    epochs,
+                    batch,
+                    lr,
+                    seed,
+                    feature_augment,
+                    val_classes,
+                    alignment_baseline,
+                    json,
+                },
+        } => {
+            let mut loss = crate::train::scale::ScaleLoss::default();
+            if no_semantic {
+                loss.lambda_s = 0.0;
+            }
+            loss.uncertainty = !no_uncertainty;
+            if no_prototype {
+                loss.eta = 0.0;
+            }
+            let cfg = crate::train::pipeline::ScaleTrainConfig {
+                encoder,
+                data,
+                split,
+                hidden,
+                latent,
+                beta,
+                class_conditioned: !unconditioned,
+                loss,
+                max_epochs: epochs,
+                batch,
+                lr,
+                seed,
+                feature_augment,
+                val_classes,
+            };
+            if alignment_baseline {
+                train::alignment(cfg, &out, json)
+            } else {
+                train::scale(cfg, &out, json)
+            }
+        }
+        Command::Train {
+            command:
+                TrainCommand::Encoder {
+                    data,
+                    split,
+                    window,
+                    width,
+                    epochs,
+                    batch,
+                    lr,
+                    seed,
+                    out,
+                },
+        } => train::encoder(
+            crate::train::encoder::EncoderTrainConfig {
+                data,
+                split,
+                window,
+                width,
+                epochs,
+                batch,
+                lr,
+                seed,
+            },
+            &out,
+        ),
         Command::Text {
             command: TextCommand::Embed { json, texts },
         } => text::embed(&texts, json),

@@ -227,9 +227,11 @@ pub struct SampleFile {
     pub path: PathBuf,
 }
 
-/// Lists the `.skeleton` files of a folder (not recursive) whose names parse, sorted by name,
-/// leaving out the official missing-skeleton samples. Files with other names are ignored.
-pub fn list_samples(dir: &Path) -> std::io::Result<Vec<SampleFile>> {
+/// Lists the `.skeleton` files of a folder (not recursive) whose names parse, sorted by name.
+/// With `skip_missing`, the official missing-skeleton samples of NTU RGB+D are left out (for
+/// real NTU folders; synthetic files reuse the naming scheme but not the lists). Files with
+/// other names are ignored.
+pub fn list_samples(dir: &Path, skip_missing: bool) -> std::io::Result<Vec<SampleFile>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
@@ -237,7 +239,7 @@ pub fn list_samples(dir: &Path) -> std::io::Result<Vec<SampleFile>> {
             continue;
         }
         if let Some(id) = SampleId::from_path(&path)
-            && !is_missing_skeleton(&id)
+            && !(skip_missing && is_missing_skeleton(&id))
         {
             out.push(SampleFile { id, path });
         }

@@ -59,6 +59,15 @@ impl BodyTrack for [Option<Joints>] {
     }
 }
 
+impl BodyTrack for &[Option<Joints>] {
+    fn frames(&self) -> usize {
+        self.len()
+    }
+    fn joints(&self, t: usize) -> Option<&Joints> {
+        self.get(t).and_then(Option::as_ref)
+    }
+}
+
 impl BodyTrack for Vec<Option<Joints>> {
     fn frames(&self) -> usize {
         self.len()

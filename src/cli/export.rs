@@ -1,0 +1,77 @@
+//! `scale export` (rewrite a model folder's ONNX graphs and class priors from its weights) and
+//! `scale classes` (a new class set for an existing model: text embeddings → prior cache).
+
+use super::CliResult;
+use crate::catalog::Catalog;
+use crate::export;
+use crate::model::cvae::{CvaeConfig, CvaeWeights};
+use crate::model::folder::{self, ModelInfo};
+use crate::model::tensors::NamedTensors;
+use crate::train::encoder::load_checkpoint;
+use crate::train::pipeline::{class_texts, priors_for};
+use std::path::Path;
+
+fn load_cvae(dir: &Path) -> Result<CvaeWeights, String> {
+    let path = dir.join(folder::CVAE_WEIGHTS);
+    let (t, meta) = NamedTensors::load(&path)?;
+    let cfg: CvaeConfig = serde_json::from_str(
+        meta.get("cvae_config")
+            .ok_or_else(|| format!("{}: no cvae_config", path.display()))?,
+    )
+    .map_err(|e| format!("{}: {e}", path.display()))?;
+    CvaeWeights::from_tensors(&cfg, &t)
+}
+
+/// Rebuilds the class-prior cache of `dir` for a catalogue (default: the bundled one).
+pub fn classes(dir: &Path, catalog: Option<&Path>) -> CliResult {
+    let catalog = match catalog {
+        Some(p) => Catalog::load(p)?,
+        None => Catalog::builtin(),
+    };
+    let mut info = ModelInfo::load(dir)?;
+    let cvae = load_cvae(dir)?;
+    let emb = class_texts(&catalog, &dir.join(folder::CLASS_TEXT))?;
+    let ids: Vec<u32> = catalog.classes.iter().map(|c| c.id).collect();
+    let priors = priors_for(&cvae, &catalog, &emb, &ids)?;
+    folder::save_priors(
+        &priors,
+        cvae.config.hidden,
+        cvae.config.latent,
+        &catalog.hash,
+        &dir.join(folder::CLASS_PRIORS),
+    )?;
+    if info.catalog_hash != catalog.hash {
+        info.provenance.insert(
+            "classes_catalog".into(),
+            format!("{} (sha256 {})", catalog.name, catalog.hash),
+        );
+        info.save(dir)?;
+    }
+    eprintln!(
+        "wrote priors of {} classes of catalogue {} to {}",
+        ids.len(),
+        catalog.name,
+        dir.join(folder::CLASS_PRIORS).display()
+    );
+    Ok(())
+}
+
+/// Re-exports the ONNX graphs of a model folder from its weights, then its class priors.
+pub fn export_folder(dir: &Path, catalog: Option<&Path>) -> CliResult {
+    let (enc, _) = load_checkpoint(&dir.join(folder::ENCODER_WEIGHTS))?;
+    let cvae = load_cvae(dir)?;
+    std::fs::write(
+        dir.join(folder::ENCODER_ONNX),
+        export::shift_gcn::export(&enc)?,
+    )?;
+    std::fs::write(
+        dir.join(folder::ENERGY_HEAD_ONNX),
+        export::energy_head::export(&cvae)?,
+    )?;
+    eprintln!(
+        "wrote {} and {}",
+        dir.join(folder::ENCODER_ONNX).display(),
+        dir.join(folder::ENERGY_HEAD_ONNX).display()
+    );
+    classes(dir, catalog)
+}

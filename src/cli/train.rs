@@ -1,0 +1,74 @@
+//! `scale train encoder` and `scale train scale`.
+
+use super::CliResult;
+use crate::train::data::Dataset;
+use crate::train::encoder::{self, EncoderTrainConfig};
+use std::path::Path;
+
+pub fn encoder(cfg: EncoderTrainConfig, out: &Path) -> CliResult {
+    let started = std::time::Instant::now();
+    let data = Dataset::load(&cfg.data)?;
+    eprintln!(
+        "loaded {} recordings from {} in {:.1} s",
+        data.samples.len(),
+        cfg.data.display(),
+        started.elapsed().as_secs_f32()
+    );
+    let report = encoder::train(&data, &cfg, out, true)?;
+    let last = report.epochs.last();
+    eprintln!(
+        "trained on {} samples of {} seen classes ({} held out): held-out accuracy {:.3}; checkpoint {}",
+        report.train_samples,
+        report.seen_classes.len(),
+        report.heldout_samples,
+        last.map_or(0.0, |e| e.heldout_acc),
+        report.checkpoint.display()
+    );
+    Ok(())
+}
+
+pub fn scale(cfg: crate::train::pipeline::ScaleTrainConfig, out: &Path, json: bool) -> CliResult {
+    let (report, _) = crate::train::pipeline::train_scale(&cfg, out, !json)?;
+    if json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        let a = &report.accuracies;
+        eprintln!(
+            "model written to {}: ZSL top-1 {:.3}, top-5 {:.3} on {} unseen samples; GZSL seen {:.3}, unseen {:.3}, H {:.3}; best epoch {} (validation top-1 {:.3}); {:.0} s",
+            out.display(),
+            a.zsl_top1,
+            a.zsl_top5,
+            a.n,
+            a.gzsl_seen,
+            a.gzsl_unseen,
+            a.gzsl_h,
+            report.best_epoch,
+            report.val_zsl_top1,
+            report.seconds
+        );
+    }
+    Ok(())
+}
+
+pub fn alignment(
+    cfg: crate::train::pipeline::ScaleTrainConfig,
+    out: &Path,
+    json: bool,
+) -> CliResult {
+    std::fs::create_dir_all(out)?;
+    let report =
+        crate::train::pipeline::train_alignment(&cfg, &out.join(crate::model::folder::CLASS_TEXT))?;
+    if json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        eprintln!(
+            "alignment baseline: ZSL top-1 {:.3}, top-5 {:.3} on {} unseen samples (best epoch {}, validation top-1 {:.3})",
+            report.accuracies.zsl_top1,
+            report.accuracies.zsl_top5,
+            report.accuracies.n,
+            report.best_epoch,
+            report.val_zsl_top1
+        );
+    }
+    Ok(())
+}

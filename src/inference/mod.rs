@@ -1,0 +1,85 @@
+//! Running a model folder in ONNX Runtime: the Shift-GCN encoder and the energy head against
+//! the cached class priors. `scale eval` uses it today; the streaming server will too.
+
+use crate::export::{energy_head, shift_gcn};
+use crate::model::cvae::ClassPriors;
+use crate::model::folder::{self, ModelInfo};
+use crate::runtime::{self, SessionOptions};
+use ndarray::{Array, Array2};
+use ort::session::Session;
+use ort::value::TensorRef;
+use std::path::Path;
+
+/// A loaded model folder.
+pub struct Recognizer {
+    pub info: ModelInfo,
+    pub priors: ClassPriors,
+    encoder: Session,
+    head: Session,
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+impl Recognizer {
+    pub fn load(dir: &Path, options: SessionOptions) -> Result<Recognizer, String> {
+        let info = ModelInfo::load(dir)?;
+        let read = |name: &str| {
+            std::fs::read(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()))
+        };
+        let encoder = runtime::cpu_session(&read(folder::ENCODER_ONNX)?, options).map_err(err)?;
+        let head = runtime::cpu_session(&read(folder::ENERGY_HEAD_ONNX)?, options).map_err(err)?;
+        let (priors, _) = folder::load_priors(
+            &dir.join(folder::CLASS_PRIORS),
+            info.cvae.hidden,
+            info.cvae.latent,
+        )?;
+        Ok(Recognizer {
+            info,
+            priors,
+            encoder,
+            head,
+        })
+    }
+
+    /// Features `[n, F]` of normalised windows `[n, 3, T, 25, 2]` (flattened).
+    pub fn features(&mut self, windows: &[f32], n: usize) -> Result<Vec<f32>, String> {
+        let input = Array::from_shape_vec([n, 3, self.info.window, 25, 2], windows.to_vec())
+            .map_err(err)?;
+        let out = self
+            .encoder
+            .run(ort::inputs![shift_gcn::INPUT => TensorRef::from_array_view(&input).map_err(err)?])
+            .map_err(err)?;
+        let (_, data) = out[shift_gcn::OUTPUT]
+            .try_extract_tensor::<f32>()
+            .map_err(err)?;
+        Ok(data.to_vec())
+    }
+
+    /// Energies `[n, K]` of features `[n, F]` against `priors`.
+    pub fn energies(&mut self, features: &[f32], priors: &ClassPriors) -> Result<Vec<f32>, String> {
+        let c = &self.info.cvae;
+        let (f, hd, z, k) = (c.feature_dim, c.hidden, c.latent, priors.len());
+        let n = features.len() / f;
+        let x = Array2::from_shape_vec((n, f), features.to_vec()).map_err(err)?;
+        let enc_h = Array2::from_shape_vec((k, hd), priors.enc_h.clone()).map_err(err)?;
+        let dec_h = Array2::from_shape_vec((k, hd), priors.dec_h.clone()).map_err(err)?;
+        let mu = Array2::from_shape_vec((k, z), priors.prior_mu.clone()).map_err(err)?;
+        let lv = Array2::from_shape_vec((k, z), priors.prior_logvar.clone()).map_err(err)?;
+        let out = self
+            .head
+            .run(ort::inputs![
+                energy_head::FEATURE => TensorRef::from_array_view(&x).map_err(err)?,
+                energy_head::ENC_H => TensorRef::from_array_view(&enc_h).map_err(err)?,
+                energy_head::DEC_H => TensorRef::from_array_view(&dec_h).map_err(err)?,
+                energy_head::PRIOR_MU => TensorRef::from_array_view(&mu).map_err(err)?,
+                energy_head::PRIOR_LOGVAR => TensorRef::from_array_view(&lv).map_err(err)?,
+            ])
+            .map_err(err)?;
+        let (_, data) = out[energy_head::ENERGY]
+            .try_extract_tensor::<f32>()
+            .map_err(err)?;
+        Ok(data.to_vec())
+    }
+}

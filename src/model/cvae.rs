@@ -1,0 +1,278 @@
+//! The SCALE conditional VAE as plain data: configuration, weights, the class-prior cache, and
+//! the energy, computed here in plain Rust as the reference that the trainer and the exported
+//! energy head are tested against.
+//!
+//! Notation (DESIGN §5): `x` the standardised skeleton feature, `t_c` the class text vector,
+//! `h_c = P(t_c)` its projection; prior `p(z|c) = N(μ_p(h_c), σ²_p(h_c))`; encoder
+//! `q(z|x,c) = Enc([x; h_c])` (or `Enc(x)` in the cheaper unconditioned variant); decoder
+//! `x̂ = Dec([z; h_c])`. Energy (deterministic, `z = μ_q`):
+//! `E(x,c) = ‖x − Dec([μ_q; h_c])‖² / F + β · KL(q ‖ p) / d_z`.
+
+use super::shift_gcn::Linear;
+use super::tensors::NamedTensors;
+use serde::{Deserialize, Serialize};
+
+/// CVAE configuration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CvaeConfig {
+    /// Skeleton feature size F.
+    pub feature_dim: usize,
+    /// Text embedding size.
+    pub text_dim: usize,
+    /// Size of `h_c`.
+    pub cond_dim: usize,
+    /// Hidden width of the encoder, decoder and text projection.
+    pub hidden: usize,
+    /// Latent size d_z.
+    pub latent: usize,
+    /// Weight of the KL term in the energy.
+    pub beta: f32,
+    /// `q(z|x,c)` (the paper's) when true, `q(z|x)` (K times cheaper at inference) when false.
+    pub class_conditioned: bool,
+}
+
+/// All CVAE weights, plus the feature standardisation learnt on the seen training features.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CvaeWeights {
+    pub config: CvaeConfig,
+    pub feature_mean: Vec<f32>,
+    pub feature_std: Vec<f32>,
+    /// Text projection: `text → hidden` (ReLU) `→ cond`.
+    pub proj1: Linear,
+    pub proj2: Linear,
+    /// `cond → 2·latent`: prior mean and log-variance.
+    pub prior: Linear,
+    /// Encoder first layer, split into its feature part (`F → hidden`) and its class part
+    /// (`cond → hidden`, absent in the unconditioned variant; holds the bias when present).
+    pub enc1_x: Linear,
+    pub enc1_h: Option<Linear>,
+    pub enc2: Linear,
+    /// `hidden → 2·latent`: posterior mean and log-variance.
+    pub enc3: Linear,
+    /// Decoder first layer, split the same way: `latent → hidden` and `cond → hidden` (+ bias).
+    pub dec1_z: Linear,
+    pub dec1_h: Linear,
+    pub dec2: Linear,
+}
+
+/// What the energy head needs per class, computed once per class set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassPriors {
+    pub ids: Vec<u32>,
+    pub names: Vec<String>,
+    /// `[K, hidden]`: the class part of the encoder's first layer (zeros when unconditioned).
+    pub enc_h: Vec<f32>,
+    /// `[K, hidden]`: the class part of the decoder's first layer, bias included.
+    pub dec_h: Vec<f32>,
+    /// `[K, latent]` each.
+    pub prior_mu: Vec<f32>,
+    pub prior_logvar: Vec<f32>,
+}
+
+impl ClassPriors {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The priors of a subset of classes, in the order given.
+    pub fn subset(&self, ids: &[u32], hidden: usize, latent: usize) -> Result<ClassPriors, String> {
+        let mut out = ClassPriors {
+            ids: vec![],
+            names: vec![],
+            enc_h: vec![],
+            dec_h: vec![],
+            prior_mu: vec![],
+            prior_logvar: vec![],
+        };
+        for id in ids {
+            let k = self
+                .ids
+                .iter()
+                .position(|x| x == id)
+                .ok_or_else(|| format!("class {id} has no prior"))?;
+            out.ids.push(*id);
+            out.names.push(self.names[k].clone());
+            out.enc_h
+                .extend_from_slice(&self.enc_h[k * hidden..(k + 1) * hidden]);
+            out.dec_h
+                .extend_from_slice(&self.dec_h[k * hidden..(k + 1) * hidden]);
+            out.prior_mu
+                .extend_from_slice(&self.prior_mu[k * latent..(k + 1) * latent]);
+            out.prior_logvar
+                .extend_from_slice(&self.prior_logvar[k * latent..(k + 1) * latent]);
+        }
+        Ok(out)
+    }
+}
+
+/// `x · W + b` for one row.
+pub fn affine(l: &Linear, x: &[f32], out: &mut [f32]) {
+    out.copy_from_slice(&l.b);
+    for (i, &xi) in x.iter().enumerate() {
+        if xi == 0.0 {
+            continue;
+        }
+        let row = &l.w[i * l.out..(i + 1) * l.out];
+        for (o, w) in out.iter_mut().zip(row) {
+            *o += xi * w;
+        }
+    }
+}
+
+fn relu(v: &mut [f32]) {
+    v.iter_mut().for_each(|x| *x = x.max(0.0));
+}
+
+impl CvaeWeights {
+    /// `h_c` of a text vector.
+    pub fn project_text(&self, text: &[f32]) -> Vec<f32> {
+        let mut h = vec![0.0; self.config.hidden];
+        affine(&self.proj1, text, &mut h);
+        relu(&mut h);
+        let mut c = vec![0.0; self.config.cond_dim];
+        affine(&self.proj2, &h, &mut c);
+        c
+    }
+
+    /// The class-prior cache of a class set from its text vectors.
+    pub fn class_priors(&self, ids: &[u32], names: &[String], texts: &[Vec<f32>]) -> ClassPriors {
+        let (hd, z) = (self.config.hidden, self.config.latent);
+        let mut p = ClassPriors {
+            ids: ids.to_vec(),
+            names: names.to_vec(),
+            enc_h: vec![],
+            dec_h: vec![],
+            prior_mu: vec![],
+            prior_logvar: vec![],
+        };
+        for t in texts {
+            let h = self.project_text(t);
+            let mut e = vec![0.0; hd];
+            if let Some(l) = &self.enc1_h {
+                affine(l, &h, &mut e);
+            }
+            let mut d = vec![0.0; hd];
+            affine(&self.dec1_h, &h, &mut d);
+            let mut pr = vec![0.0; 2 * z];
+            affine(&self.prior, &h, &mut pr);
+            p.enc_h.extend(e);
+            p.dec_h.extend(d);
+            p.prior_mu.extend_from_slice(&pr[..z]);
+            p.prior_logvar.extend_from_slice(&pr[z..]);
+        }
+        p
+    }
+
+    /// Energies of one raw (unstandardised) feature against every class, in plain Rust.
+    pub fn energies(&self, feature: &[f32], priors: &ClassPriors) -> Vec<f32> {
+        let c = &self.config;
+        let (hd, z, f) = (c.hidden, c.latent, c.feature_dim);
+        let x: Vec<f32> = feature
+            .iter()
+            .zip(&self.feature_mean)
+            .zip(&self.feature_std)
+            .map(|((v, m), s)| (v - m) / s)
+            .collect();
+        let mut ex = vec![0.0; hd];
+        affine(&self.enc1_x, &x, &mut ex);
+        let mut out = Vec::with_capacity(priors.len());
+        let (mut a, mut b, mut q, mut d1, mut xh) = (
+            vec![0.0; hd],
+            vec![0.0; hd],
+            vec![0.0; 2 * z],
+            vec![0.0; hd],
+            vec![0.0; f],
+        );
+        for k in 0..priors.len() {
+            for ((a, e), h) in a
+                .iter_mut()
+                .zip(&ex)
+                .zip(&priors.enc_h[k * hd..(k + 1) * hd])
+            {
+                *a = e + h;
+            }
+            relu(&mut a);
+            affine(&self.enc2, &a, &mut b);
+            relu(&mut b);
+            affine(&self.enc3, &b, &mut q);
+            let (mu, lv) = q.split_at(z);
+            affine(&self.dec1_z, mu, &mut d1);
+            for (d, h) in d1.iter_mut().zip(&priors.dec_h[k * hd..(k + 1) * hd]) {
+                *d += h;
+            }
+            relu(&mut d1);
+            affine(&self.dec2, &d1, &mut xh);
+            let rec: f32 = x
+                .iter()
+                .zip(&xh)
+                .map(|(u, v)| (u - v) * (u - v))
+                .sum::<f32>()
+                / f as f32;
+            let mut kl = 0.0;
+            for j in 0..z {
+                let (mp, lp) = (priors.prior_mu[k * z + j], priors.prior_logvar[k * z + j]);
+                kl += 0.5
+                    * (lp - lv[j] + (lv[j].exp() + (mu[j] - mp) * (mu[j] - mp)) / lp.exp() - 1.0);
+            }
+            out.push(rec + c.beta * kl / z as f32);
+        }
+        out
+    }
+
+    pub fn to_tensors(&self) -> NamedTensors {
+        let mut t = NamedTensors::default();
+        let f = self.config.feature_dim;
+        t.insert("feature_mean", vec![f], self.feature_mean.clone());
+        t.insert("feature_std", vec![f], self.feature_std.clone());
+        self.proj1.save(&mut t, "proj1");
+        self.proj2.save(&mut t, "proj2");
+        self.prior.save(&mut t, "prior");
+        self.enc1_x.save(&mut t, "enc1_x");
+        if let Some(l) = &self.enc1_h {
+            l.save(&mut t, "enc1_h");
+        }
+        self.enc2.save(&mut t, "enc2");
+        self.enc3.save(&mut t, "enc3");
+        self.dec1_z.save(&mut t, "dec1_z");
+        self.dec1_h.save(&mut t, "dec1_h");
+        self.dec2.save(&mut t, "dec2");
+        t
+    }
+
+    pub fn from_tensors(config: &CvaeConfig, t: &NamedTensors) -> Result<CvaeWeights, String> {
+        let c = config;
+        let (f, hd, z, cd) = (c.feature_dim, c.hidden, c.latent, c.cond_dim);
+        Ok(CvaeWeights {
+            config: c.clone(),
+            feature_mean: t.take("feature_mean", &[f])?,
+            feature_std: t.take("feature_std", &[f])?,
+            proj1: Linear::load(t, "proj1", c.text_dim, hd)?,
+            proj2: Linear::load(t, "proj2", hd, cd)?,
+            prior: Linear::load(t, "prior", cd, 2 * z)?,
+            enc1_x: Linear::load(t, "enc1_x", f, hd)?,
+            enc1_h: if c.class_conditioned {
+                Some(Linear::load(t, "enc1_h", cd, hd)?)
+            } else {
+                None
+            },
+            enc2: Linear::load(t, "enc2", hd, hd)?,
+            enc3: Linear::load(t, "enc3", hd, 2 * z)?,
+            dec1_z: Linear::load(t, "dec1_z", z, hd)?,
+            dec1_h: Linear::load(t, "dec1_h", cd, hd)?,
+            dec2: Linear::load(t, "dec2", hd, f)?,
+        })
+    }
+
+    /// Multiply–accumulates of the energy head for one window against `k` classes.
+    pub fn macs_per_window(&self, k: usize) -> u64 {
+        let c = &self.config;
+        let (f, hd, z) = (c.feature_dim as u64, c.hidden as u64, c.latent as u64);
+        let k = k as u64;
+        let enc_rows = if c.class_conditioned { k } else { 1 };
+        f * hd + enc_rows * (hd * hd + hd * 2 * z) + k * (z * hd + hd * f)
+    }
+}

@@ -1,0 +1,656 @@
+//! From an encoder checkpoint and a data folder to a finished model folder: features, class
+//! texts, validation on seen classes (epoch count, GZSL offset, unknown threshold), final CVAE
+//! training on all seen classes, evaluation on the unseen classes, export.
+
+use super::data::{Augment, Dataset, Sample};
+use super::encoder::load_checkpoint;
+use super::features::FeatureExtractor;
+use super::scale::{FitData, FitSettings, ScaleLoss, energies, fit, standardisation, topk};
+use crate::catalog::Catalog;
+use crate::export;
+use crate::model::cvae::{ClassPriors, CvaeConfig, CvaeWeights};
+use crate::model::folder::{self, Accuracies, ModelInfo};
+use crate::rng::Rng;
+use crate::text::classes::ClassEmbeddings;
+use crate::text::{TEXT_DIM, TextEncoder};
+use burn::module::Module;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Everything `scale train scale` needs.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ScaleTrainConfig {
+    pub encoder: PathBuf,
+    pub data: PathBuf,
+    pub split: String,
+    pub hidden: usize,
+    pub latent: usize,
+    pub beta: f32,
+    pub class_conditioned: bool,
+    pub loss: ScaleLoss,
+    pub max_epochs: usize,
+    pub batch: usize,
+    pub lr: f64,
+    pub seed: u64,
+    /// Augmented feature copies per training sample.
+    pub feature_augment: usize,
+    /// Seen classes held out as pseudo-unseen for validation.
+    pub val_classes: usize,
+}
+
+/// What a run measured.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ScaleReport {
+    pub accuracies: Accuracies,
+    pub best_epoch: usize,
+    pub val_zsl_top1: f32,
+    pub gzsl_offset: f32,
+    pub unknown_threshold: f32,
+    pub feature_samples_per_s: f32,
+    pub seconds: f32,
+    pub val_curve: Vec<f32>,
+}
+
+/// Features of samples: clean, plus `augment` augmented copies of each when asked.
+fn feats(
+    fx: &mut FeatureExtractor,
+    samples: &[&Sample],
+    augment: usize,
+    rng: &mut Rng,
+) -> Result<(Vec<f32>, Vec<u32>), String> {
+    let mut x = fx.features(samples, Augment::NONE, rng)?;
+    let mut y: Vec<u32> = samples.iter().map(|s| s.class_id).collect();
+    for _ in 0..augment {
+        x.extend(fx.features(samples, Augment::TRAIN, rng)?);
+        y.extend(samples.iter().map(|s| s.class_id));
+    }
+    Ok((x, y))
+}
+
+/// Text vectors of catalogue classes, by id.
+pub fn class_texts(catalog: &Catalog, cache: &Path) -> Result<ClassEmbeddings, String> {
+    ClassEmbeddings::load_or_build(catalog, cache, TextEncoder::load)
+        .map(|(c, _)| c)
+        .map_err(|e| e.to_string())
+}
+
+fn texts_of(emb: &ClassEmbeddings, ids: &[u32]) -> Result<Vec<Vec<f32>>, String> {
+    ids.iter()
+        .map(|id| {
+            emb.get(*id)
+                .map(<[f32]>::to_vec)
+                .ok_or_else(|| format!("no text embedding for class {id}"))
+        })
+        .collect()
+}
+
+/// Priors of `ids` from a CVAE.
+pub fn priors_for(
+    w: &CvaeWeights,
+    catalog: &Catalog,
+    emb: &ClassEmbeddings,
+    ids: &[u32],
+) -> Result<ClassPriors, String> {
+    let names: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            catalog
+                .by_id(*id)
+                .map_or_else(|| id.to_string(), |c| c.name.clone())
+        })
+        .collect();
+    Ok(w.class_priors(ids, &names, &texts_of(emb, ids)?))
+}
+
+/// ZSL and GZSL figures from energies.
+pub struct Scores {
+    pub zsl_top1: f32,
+    pub zsl_top5: f32,
+    pub gzsl_seen: f32,
+    pub gzsl_unseen: f32,
+    pub gzsl_h: f32,
+}
+
+/// Energies `[n, K]` of raw features against the classes `ids`.
+pub type EnergyFn<'a> = dyn FnMut(&[f32], &[u32]) -> Result<Vec<f32>, String> + 'a;
+
+/// Test features with their class ids.
+pub struct TestSet<'a> {
+    pub seen_x: &'a [f32],
+    pub seen_y: &'a [u32],
+    pub unseen_x: &'a [f32],
+    pub unseen_y: &'a [u32],
+}
+
+/// Scores of a test set: the unseen samples against the unseen classes (ZSL), and seen +
+/// unseen samples against all classes (GZSL, seen energies + `offset`).
+pub fn score(
+    energy: &mut EnergyFn<'_>,
+    seen_ids: &[u32],
+    unseen_ids: &[u32],
+    test: &TestSet<'_>,
+    offset: f32,
+) -> Result<Scores, String> {
+    let col = |ids: &[u32], y: &[u32]| -> Vec<usize> {
+        y.iter()
+            .map(|c| ids.iter().position(|i| i == c).unwrap_or(0))
+            .collect()
+    };
+    let e = energy(test.unseen_x, unseen_ids)?;
+    let (zsl_top1, zsl_top5) = topk(&e, unseen_ids.len(), &col(unseen_ids, test.unseen_y));
+    let all: Vec<u32> = seen_ids.iter().chain(unseen_ids).copied().collect();
+    let mut acc = |x: &[f32], y: &[u32]| -> Result<f32, String> {
+        if y.is_empty() {
+            return Ok(0.0);
+        }
+        let mut e = energy(x, &all)?;
+        for row in e.chunks_exact_mut(all.len()) {
+            for v in row.iter_mut().take(seen_ids.len()) {
+                *v += offset;
+            }
+        }
+        Ok(topk(&e, all.len(), &col(&all, y)).0)
+    };
+    let gzsl_seen = acc(test.seen_x, test.seen_y)?;
+    let gzsl_unseen = acc(test.unseen_x, test.unseen_y)?;
+    let gzsl_h = if gzsl_seen + gzsl_unseen > 0.0 {
+        2.0 * gzsl_seen * gzsl_unseen / (gzsl_seen + gzsl_unseen)
+    } else {
+        0.0
+    };
+    Ok(Scores {
+        zsl_top1,
+        zsl_top5,
+        gzsl_seen,
+        gzsl_unseen,
+        gzsl_h,
+    })
+}
+
+/// The GZSL offset (added to seen energies) that maximises the harmonic mean on validation data.
+fn calibrate_offset(
+    e_seen: &[f32],
+    y_seen: &[usize],
+    e_val: &[f32],
+    y_val: &[usize],
+    k_seen: usize,
+    k: usize,
+) -> f32 {
+    let acc = |e: &[f32], y: &[usize], off: f32| {
+        let mut ok = 0;
+        for (row, &t) in e.chunks_exact(k).zip(y) {
+            let best = (0..k).min_by(|&a, &b| {
+                let ea = row[a] + if a < k_seen { off } else { 0.0 };
+                let eb = row[b] + if b < k_seen { off } else { 0.0 };
+                ea.total_cmp(&eb)
+            });
+            ok += usize::from(best == Some(t));
+        }
+        ok as f32 / y.len().max(1) as f32
+    };
+    let spread = e_seen
+        .iter()
+        .chain(e_val)
+        .fold(0.0f32, |m, v| m.max(v.abs()))
+        .max(1e-3);
+    let mut best = (0.0f32, -1.0f32);
+    for i in 0..=60 {
+        let off = spread * (i as f32 / 60.0) * 0.5;
+        let (s, u) = (acc(e_seen, y_seen, off), acc(e_val, y_val, off));
+        let h = if s + u > 0.0 {
+            2.0 * s * u / (s + u)
+        } else {
+            0.0
+        };
+        if h > best.1 {
+            best = (off, h);
+        }
+    }
+    best.0
+}
+
+/// Features, class texts and the seen/validation/unseen partitions of one run.
+pub struct Prepared {
+    pub data: Dataset,
+    pub emb: ClassEmbeddings,
+    pub enc_weights: crate::model::shift_gcn::ShiftGcnWeights,
+    pub enc_meta: BTreeMap<String, String>,
+    pub f: usize,
+    pub seen: Vec<u32>,
+    pub unseen: Vec<u32>,
+    /// Seen classes held out as pseudo-unseen, and the rest.
+    pub val: Vec<u32>,
+    pub fit_seen: Vec<u32>,
+    pub mean: Vec<f32>,
+    pub std: Vec<f32>,
+    /// Seen training features (clean first, then augmented copies), raw.
+    pub xtr: Vec<f32>,
+    pub ytr: Vec<u32>,
+    /// Held-out seen features, raw.
+    pub xho: Vec<f32>,
+    pub yho: Vec<u32>,
+    /// Unseen-class features, raw.
+    pub xun: Vec<f32>,
+    pub yun: Vec<u32>,
+    /// Validation: pseudo-unseen samples (train + held-out samples of `val`), raw.
+    pub val_x: Vec<f32>,
+    pub val_y: Vec<u32>,
+    /// Validation training rows (fit-seen classes), standardised, with indices into `fit_seen`.
+    pub vx: Vec<f32>,
+    pub vyi: Vec<usize>,
+    /// Held-out samples of the fit-seen classes, raw.
+    pub vs_x: Vec<f32>,
+    pub vs_y: Vec<u32>,
+    pub feature_rate: f32,
+}
+
+impl Prepared {
+    pub fn standardise(&self, x: &[f32]) -> Vec<f32> {
+        x.chunks_exact(self.f)
+            .flat_map(|r| {
+                r.iter()
+                    .zip(&self.mean)
+                    .zip(&self.std)
+                    .map(|((v, m), s)| (v - m) / s)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+}
+
+fn rows(x: &[f32], y: &[u32], f: usize, keep: &dyn Fn(u32) -> bool) -> (Vec<f32>, Vec<u32>) {
+    let mut xs = Vec::new();
+    let mut ys = Vec::new();
+    for (r, &c) in x.chunks_exact(f).zip(y) {
+        if keep(c) {
+            xs.extend_from_slice(r);
+            ys.push(c);
+        }
+    }
+    (xs, ys)
+}
+
+/// Loads data and encoder, extracts features and carves the validation split.
+pub fn prepare(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Prepared, String> {
+    let data = Dataset::load(&cfg.data)?;
+    let (enc_weights, enc_meta) = load_checkpoint(&cfg.encoder)?;
+    let split = data
+        .catalog
+        .split(&cfg.split)
+        .map_err(|e| e.to_string())?
+        .clone();
+    let seen = data.catalog.seen_ids(&split);
+    let unseen = split.unseen.clone();
+    if let Some(trained) = enc_meta.get("seen_classes") {
+        let enc_seen: Vec<u32> = serde_json::from_str(trained).map_err(|e| e.to_string())?;
+        if enc_seen != seen {
+            return Err(format!(
+                "the encoder {} was trained on other seen classes than split {}",
+                cfg.encoder.display(),
+                cfg.split
+            ));
+        }
+    }
+    let emb = class_texts(&data.catalog, text_cache)?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut fx = FeatureExtractor::new(&enc_weights, threads)?;
+    let f = fx.dim;
+    let mut rng = Rng::new(cfg.seed ^ 0xFEA7);
+    let by = |pred: &dyn Fn(&Sample) -> bool| -> Vec<&Sample> {
+        data.samples.iter().filter(|s| pred(s)).collect()
+    };
+    let seen_train = by(&|s| seen.contains(&s.class_id) && data.is_train(s));
+    let seen_held = by(&|s| seen.contains(&s.class_id) && !data.is_train(s));
+    let unseen_all = by(&|s| unseen.contains(&s.class_id));
+    let t0 = Instant::now();
+    let (xtr, ytr) = feats(&mut fx, &seen_train, cfg.feature_augment, &mut rng)?;
+    let feature_rate =
+        (seen_train.len() * (1 + cfg.feature_augment)) as f32 / t0.elapsed().as_secs_f32();
+    let (xho, yho) = feats(&mut fx, &seen_held, 0, &mut rng)?;
+    let (xun, yun) = feats(&mut fx, &unseen_all, 0, &mut rng)?;
+    let n_clean = seen_train.len();
+    let (mean, std) = standardisation(&xtr[..n_clean * f], f);
+    let stride = (seen.len() / cfg.val_classes.max(1)).max(1);
+    let val: Vec<u32> = seen
+        .iter()
+        .copied()
+        .skip(stride / 2)
+        .step_by(stride)
+        .take(cfg.val_classes)
+        .collect();
+    let fit_seen: Vec<u32> = seen.iter().copied().filter(|c| !val.contains(c)).collect();
+    let (vx_raw, vy) = rows(&xtr, &ytr, f, &|c| fit_seen.contains(&c));
+    let vyi: Vec<usize> = vy
+        .iter()
+        .map(|c| fit_seen.iter().position(|x| x == c).unwrap_or(0))
+        .collect();
+    let (a, b) = rows(&xtr[..n_clean * f], &ytr[..n_clean], f, &|c| {
+        val.contains(&c)
+    });
+    let (c, d) = rows(&xho, &yho, f, &|c| val.contains(&c));
+    let (vs_x, vs_y) = rows(&xho, &yho, f, &|c| fit_seen.contains(&c));
+    let mut p = Prepared {
+        data,
+        emb,
+        enc_weights,
+        enc_meta,
+        f,
+        seen,
+        unseen,
+        val,
+        fit_seen,
+        mean,
+        std,
+        xtr,
+        ytr,
+        xho,
+        yho,
+        xun,
+        yun,
+        val_x: [a, c].concat(),
+        val_y: [b, d].concat(),
+        vx: Vec::new(),
+        vyi,
+        vs_x,
+        vs_y,
+        feature_rate,
+    };
+    p.vx = p.standardise(&vx_raw);
+    Ok(p)
+}
+
+/// Trains the CVAE and writes the model folder `out`. `progress` prints per-epoch lines.
+pub fn train_scale(
+    cfg: &ScaleTrainConfig,
+    out: &Path,
+    progress: bool,
+) -> Result<(ScaleReport, ModelInfo), String> {
+    let started = Instant::now();
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let p = prepare(cfg, &out.join(folder::CLASS_TEXT))?;
+    let (data, emb, f) = (&p.data, &p.emb, p.f);
+    let (seen, unseen, val, fit_seen) = (&p.seen, &p.unseen, &p.val, &p.fit_seen);
+    let (mean, std) = (&p.mean, &p.std);
+    let config = CvaeConfig {
+        feature_dim: f,
+        text_dim: TEXT_DIM,
+        cond_dim: 256,
+        hidden: cfg.hidden,
+        latent: cfg.latent,
+        beta: cfg.beta,
+        class_conditioned: cfg.class_conditioned,
+    };
+    let settings = |epochs| FitSettings {
+        epochs,
+        batch: cfg.batch,
+        lr: cfg.lr,
+        seed: cfg.seed,
+    };
+    let vtexts = texts_of(emb, fit_seen)?;
+    let (val_x, val_y, vs_x, vs_y) = (&p.val_x, &p.val_y, &p.vs_x, &p.vs_y);
+    let mut curve = Vec::new();
+    let mut best = (0usize, -1.0f32, None::<CvaeWeights>);
+    fit(
+        &config,
+        &cfg.loss,
+        &FitData {
+            x: &p.vx,
+            y: &p.vyi,
+            texts: &vtexts,
+        },
+        &settings(cfg.max_epochs),
+        mean,
+        std,
+        |epoch, w, loss| {
+            let pri = priors_for(w, &data.catalog, emb, val).expect("texts exist");
+            let e = energies(w, val_x, &pri);
+            let truth: Vec<usize> = val_y
+                .iter()
+                .map(|c| val.iter().position(|x| x == c).unwrap_or(0))
+                .collect();
+            let acc = topk(&e, val.len(), &truth).0;
+            curve.push(acc);
+            if progress {
+                eprintln!(
+                    "validation epoch {epoch}: loss {loss:.4}, ZSL top-1 on {} held-out seen classes {acc:.3}",
+                    val.len()
+                );
+            }
+            if acc > best.1 {
+                best = (epoch, acc, Some(w.clone()));
+            }
+            true
+        },
+    );
+    let (best_epoch, val_acc, val_weights) =
+        (best.0.max(1), best.1, best.2.expect("at least one epoch"));
+
+    // GZSL offset on the validation model: fit-seen held-out samples vs pseudo-unseen samples.
+    let cal_ids: Vec<u32> = fit_seen.iter().chain(val).copied().collect();
+    let pri = priors_for(&val_weights, &data.catalog, emb, &cal_ids)?;
+    let col = |y: &[u32]| -> Vec<usize> {
+        y.iter()
+            .map(|c| cal_ids.iter().position(|x| x == c).unwrap_or(0))
+            .collect()
+    };
+    let e_s = energies(&val_weights, vs_x, &pri);
+    let e_v = energies(&val_weights, val_x, &pri);
+    let offset = calibrate_offset(
+        &e_s,
+        &col(vs_y),
+        &e_v,
+        &col(val_y),
+        fit_seen.len(),
+        cal_ids.len(),
+    );
+
+    // Final model on all seen classes, for the selected number of epochs.
+    let yi: Vec<usize> = p
+        .ytr
+        .iter()
+        .map(|c| seen.iter().position(|x| x == c).unwrap_or(0))
+        .collect();
+    let xs = p.standardise(&p.xtr);
+    let texts = texts_of(emb, seen)?;
+    let mut final_w = None;
+    fit(
+        &config,
+        &cfg.loss,
+        &FitData {
+            x: &xs,
+            y: &yi,
+            texts: &texts,
+        },
+        &settings(best_epoch),
+        mean,
+        std,
+        |epoch, w, loss| {
+            if progress {
+                eprintln!("final epoch {epoch}/{best_epoch}: loss {loss:.4}");
+            }
+            final_w = Some(w.clone());
+            true
+        },
+    );
+    let weights = final_w.expect("at least one epoch");
+
+    // Unknown threshold: 95th percentile of the best energy of held-out seen windows.
+    let pri_seen = priors_for(&weights, &data.catalog, emb, seen)?;
+    let e_held = energies(&weights, &p.xho, &pri_seen);
+    let mut best_e: Vec<f32> = e_held
+        .chunks_exact(seen.len())
+        .map(|r| r.iter().copied().fold(f32::INFINITY, f32::min))
+        .collect();
+    best_e.sort_by(f32::total_cmp);
+    let unknown_threshold = best_e
+        .get(((best_e.len() as f32 * 0.95) as usize).min(best_e.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or(f32::INFINITY);
+
+    // Test: ZSL on the unseen classes, GZSL with held-out seen samples.
+    let mut energy_fn = |x: &[f32], ids: &[u32]| -> Result<Vec<f32>, String> {
+        Ok(energies(
+            &weights,
+            x,
+            &priors_for(&weights, &data.catalog, emb, ids)?,
+        ))
+    };
+    let test = TestSet {
+        seen_x: &p.xho,
+        seen_y: &p.yho,
+        unseen_x: &p.xun,
+        unseen_y: &p.yun,
+    };
+    let s = score(&mut energy_fn, seen, unseen, &test, offset)?;
+    let accuracies = Accuracies {
+        zsl_top1: s.zsl_top1,
+        zsl_top5: s.zsl_top5,
+        gzsl_seen: s.gzsl_seen,
+        gzsl_unseen: s.gzsl_unseen,
+        gzsl_h: s.gzsl_h,
+        encoder_heldout: 0.0,
+        n: p.yun.len(),
+    };
+
+    // The model folder.
+    let all_ids: Vec<u32> = data.catalog.classes.iter().map(|c| c.id).collect();
+    let priors = priors_for(&weights, &data.catalog, emb, &all_ids)?;
+    std::fs::write(
+        out.join(folder::ENCODER_ONNX),
+        export::shift_gcn::export(&p.enc_weights)?,
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::write(
+        out.join(folder::ENERGY_HEAD_ONNX),
+        export::energy_head::export(&weights)?,
+    )
+    .map_err(|e| e.to_string())?;
+    folder::save_priors(
+        &priors,
+        config.hidden,
+        config.latent,
+        &data.catalog.hash,
+        &out.join(folder::CLASS_PRIORS),
+    )?;
+    let mut meta = BTreeMap::new();
+    meta.insert(
+        "cvae_config".into(),
+        serde_json::to_string(&config).expect("serialises"),
+    );
+    weights
+        .to_tensors()
+        .save(&out.join(folder::CVAE_WEIGHTS), &meta)?;
+    super::encoder::save_checkpoint(
+        &p.enc_weights,
+        &out.join(folder::ENCODER_WEIGHTS),
+        &p.enc_meta,
+    )?;
+    let mut provenance = BTreeMap::new();
+    provenance.insert(
+        "train_scale_config".into(),
+        serde_json::to_string(cfg).expect("serialises"),
+    );
+    if let Some(tc) = p.enc_meta.get("train_config") {
+        provenance.insert("train_encoder_config".into(), tc.clone());
+    }
+    let info = ModelInfo {
+        format: 1,
+        encoder: p.enc_weights.config.clone(),
+        cvae: config.clone(),
+        window: p.enc_weights.config.window,
+        normalisation: "skeleton::normalize (DESIGN §3): 2 most active bodies, SpineMid origin, spine→z, shoulders→x, resampled to the window".into(),
+        feature_mean: mean.to_vec(),
+        feature_std: std.to_vec(),
+        catalog: data.catalog.name.clone(),
+        catalog_hash: data.catalog.hash.clone(),
+        data: cfg.data.display().to_string(),
+        split: cfg.split.clone(),
+        seen: seen.to_vec(),
+        unseen: unseen.to_vec(),
+        gzsl_offset: offset,
+        unknown_threshold,
+        accuracies: accuracies.clone(),
+        provenance,
+    };
+    info.save(out)?;
+    let report = ScaleReport {
+        accuracies,
+        best_epoch,
+        val_zsl_top1: val_acc,
+        gzsl_offset: offset,
+        unknown_threshold,
+        feature_samples_per_s: p.feature_rate,
+        seconds: started.elapsed().as_secs_f32(),
+        val_curve: curve,
+    };
+    Ok((report, info))
+}
+
+/// The alignment baseline under the same protocol (epoch count chosen on the seen-class
+/// validation split, final fit on all seen classes); ZSL figures only.
+pub fn train_alignment(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<ScaleReport, String> {
+    let started = Instant::now();
+    let p = prepare(cfg, text_cache)?;
+    let f = p.f;
+    let col = |ids: &[u32], y: &[u32]| -> Vec<usize> {
+        y.iter()
+            .map(|c| ids.iter().position(|i| i == c).unwrap_or(0))
+            .collect()
+    };
+    let vtexts = texts_of(&p.emb, &p.fit_seen)?;
+    let val_texts = texts_of(&p.emb, &p.val)?;
+    let val_x = p.standardise(&p.val_x);
+    let mut curve = Vec::new();
+    let mut best = (1usize, -1.0f32);
+    super::baseline::fit(
+        &p.vx,
+        &p.vyi,
+        &vtexts,
+        f,
+        cfg.max_epochs,
+        cfg.seed,
+        |epoch, m| {
+            let acc = topk(
+                &super::baseline::scores(m, &val_x, &val_texts, f),
+                p.val.len(),
+                &col(&p.val, &p.val_y),
+            )
+            .0;
+            curve.push(acc);
+            if acc > best.1 {
+                best = (epoch, acc);
+            }
+        },
+    );
+    let yi = col(&p.seen, &p.ytr);
+    let texts = texts_of(&p.emb, &p.seen)?;
+    let model = super::baseline::fit(
+        &p.standardise(&p.xtr),
+        &yi,
+        &texts,
+        f,
+        best.0,
+        cfg.seed,
+        |_, _| {},
+    );
+    let unseen_texts = texts_of(&p.emb, &p.unseen)?;
+    let s = super::baseline::scores(&model.valid(), &p.standardise(&p.xun), &unseen_texts, f);
+    let (zsl_top1, zsl_top5) = topk(&s, p.unseen.len(), &col(&p.unseen, &p.yun));
+    Ok(ScaleReport {
+        accuracies: Accuracies {
+            zsl_top1,
+            zsl_top5,
+            n: p.yun.len(),
+            ..Accuracies::default()
+        },
+        best_epoch: best.0,
+        val_zsl_top1: best.1,
+        gzsl_offset: 0.0,
+        unknown_threshold: 0.0,
+        feature_samples_per_s: p.feature_rate,
+        seconds: started.elapsed().as_secs_f32(),
+        val_curve: curve,
+    })
+}
