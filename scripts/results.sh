@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces docs/results.md: synthetic data, one encoder per split, then SCALE (full and three
 # ablations) and the alignment baseline for three seeds per split. Prints the table.
-#   bash scripts/results.sh [WORKDIR]     (about an hour on a 2-core machine)
+#   bash scripts/results.sh [WORKDIR]     (about 30 minutes on a 2-core machine once the encoders exist)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-target/results}
@@ -26,7 +26,7 @@ for split in synth-35/5 synth-30/10; do
         *) flags=("--$variant") ;;
       esac
       line=$($scale train scale --encoder "$work/enc-$tag/encoder.safetensors" --data "$work/data" --split "$split" \
-        --out "$work/m-$tag-$variant-$seed" --seed "$seed" --epochs 20 --json "${flags[@]}")
+        --out "$work/m-$tag-$variant-$seed" --seed "$seed" --epochs 15 --feature-augment 1 --json "${flags[@]}")
       echo "{\"split\": \"$split\", \"variant\": \"$variant\", \"seed\": $seed, \"report\": $line}" >> "$out"
       echo "$split $variant seed $seed: $(echo "$line" | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["accuracies"]["zsl_top1"], 3))')" >&2
     done

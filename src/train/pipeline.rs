@@ -244,6 +244,8 @@ pub struct Prepared {
     pub vs_x: Vec<f32>,
     pub vs_y: Vec<u32>,
     pub feature_rate: f32,
+    /// Accuracy of the encoder's own classifier on the held-out seen samples.
+    pub encoder_heldout: f32,
 }
 
 impl Prepared {
@@ -310,6 +312,9 @@ pub fn prepare(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Prepared, St
         (seen_train.len() * (1 + cfg.feature_augment)) as f32 / t0.elapsed().as_secs_f32();
     let (xho, yho) = feats(&mut fx, &seen_held, 0, &mut rng)?;
     let (xun, yun) = feats(&mut fx, &unseen_all, 0, &mut rng)?;
+    let classifier = super::shift_gcn::ShiftGcn::from_weights(&enc_weights, &super::device(false));
+    let encoder_heldout =
+        super::encoder::accuracy(&classifier, &seen_held, &seen, enc_weights.config.window)?;
     let n_clean = seen_train.len();
     let (mean, std) = standardisation(&xtr[..n_clean * f], f);
     let stride = (seen.len() / cfg.val_classes.max(1)).max(1);
@@ -356,6 +361,7 @@ pub fn prepare(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Prepared, St
         vs_x,
         vs_y,
         feature_rate,
+        encoder_heldout,
     };
     p.vx = p.standardise(&vx_raw);
     Ok(p)
@@ -510,7 +516,7 @@ pub fn train_scale(
         gzsl_seen: s.gzsl_seen,
         gzsl_unseen: s.gzsl_unseen,
         gzsl_h: s.gzsl_h,
-        encoder_heldout: 0.0,
+        encoder_heldout: p.encoder_heldout,
         n: p.yun.len(),
     };
 
