@@ -40,6 +40,10 @@ fn one() -> u8 {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CatalogSplit {
     pub unseen: Vec<u32>,
+    /// The seen classes, when not simply all the others (e.g. an NTU-60 split inside the
+    /// 120-class NTU catalogue).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<Vec<u32>>,
     /// Why these classes, and which seen classes each relates to.
     #[serde(default)]
     pub reasoning: Vec<String>,
@@ -173,11 +177,15 @@ impl Catalog {
 
     /// Ids of the classes seen in training under a split, in catalogue order.
     pub fn seen_ids(&self, split: &CatalogSplit) -> Vec<u32> {
-        self.classes
-            .iter()
-            .map(|c| c.id)
-            .filter(|id| !split.unseen.contains(id))
-            .collect()
+        match &split.seen {
+            Some(seen) => seen.clone(),
+            None => self
+                .classes
+                .iter()
+                .map(|c| c.id)
+                .filter(|id| !split.unseen.contains(id))
+                .collect(),
+        }
     }
 }
 

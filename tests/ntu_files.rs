@@ -77,3 +77,44 @@ fn truncated_copies_fail_with_the_line_of_the_cut() {
     let e = NtuSequence::parse(mid).unwrap_err();
     assert_eq!(e.line, mid.lines().count());
 }
+
+#[test]
+fn a_real_ntu_folder_loads_with_the_ntu_catalogue_and_protocols() {
+    let (Some(a1), Some(a12)) = (
+        fixture("ntu/S001C001P001R001A001.skeleton"),
+        fixture("ntu/S001C001P001R001A012.skeleton"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&a1, dir.path().join("S001C001P001R001A001.skeleton")).unwrap();
+    std::fs::copy(&a12, dir.path().join("S001C001P001R001A012.skeleton")).unwrap();
+    // An official missing-skeleton sample is skipped even when present (here a copy).
+    std::fs::copy(&a1, dir.path().join("S001C002P005R002A008.skeleton")).unwrap();
+    let data = scale::train::data::Dataset::load(dir.path()).unwrap();
+    assert_eq!(data.kind, scale::train::data::DataKind::Ntu);
+    assert_eq!(data.catalog.classes.len(), 120);
+    let ids: Vec<u32> = data.samples.iter().map(|s| s.class_id).collect();
+    assert_eq!(ids, vec![1, 12]);
+    assert!(
+        data.samples.iter().all(|s| data.is_train(s)),
+        "performer 1 is in the cross-subject training set"
+    );
+    assert_eq!(data.samples[0].frames, 103);
+    // The NTU zero-shot splits are there, with 1-based class ids.
+    let split = data.catalog.split("ntu60-55/5").unwrap();
+    assert_eq!(split.unseen, vec![11, 12, 20, 27, 57]);
+    let seen = data.catalog.seen_ids(split);
+    assert!(!seen.contains(&12), "A12 writing is unseen in 55/5");
+    assert_eq!(
+        (seen.len(), seen.iter().max()),
+        (55, Some(&60)),
+        "an NTU-60 split has NTU-60 seen classes"
+    );
+    assert_eq!(
+        data.catalog
+            .seen_ids(data.catalog.split("ntu120-110/10").unwrap())
+            .len(),
+        110
+    );
+}

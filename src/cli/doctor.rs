@@ -13,6 +13,8 @@ struct Report {
     execution_providers: Vec<String>,
     cuda_feature: bool,
     cache_dir: String,
+    text_model_dir: String,
+    text_model_present: bool,
     error: Option<String>,
 }
 
@@ -27,6 +29,9 @@ pub fn run(json: bool) -> CliResult {
         .and_then(|p| p.parent())
         .map(|p| p.display().to_string())
         .unwrap_or_default();
+    let text_dir = std::env::var_os("SCALE_TEXT_MODEL_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(crate::text::model_files::cache_dir);
     let report = Report {
         scale_version: env!("CARGO_PKG_VERSION"),
         onnxruntime_library: lib.display().to_string(),
@@ -35,6 +40,10 @@ pub fn run(json: bool) -> CliResult {
         execution_providers: providers,
         cuda_feature: cfg!(feature = "cuda"),
         cache_dir,
+        text_model_dir: text_dir.display().to_string(),
+        text_model_present: crate::text::model_files::FILES
+            .iter()
+            .all(|f| text_dir.join(f).is_file()),
         error,
     };
     if json {
@@ -63,6 +72,15 @@ pub fn run(json: bool) -> CliResult {
             }
         );
         println!("runtime cache       {}", report.cache_dir);
+        println!(
+            "text model          {} ({})",
+            report.text_model_dir,
+            if report.text_model_present {
+                "present"
+            } else {
+                "not yet downloaded: fetched from PyPI on first use"
+            }
+        );
     }
     match report.error {
         Some(e) => Err(e.into()),

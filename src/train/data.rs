@@ -60,11 +60,17 @@ pub fn ntu_catalog() -> Catalog {
     let splits = zero_shot_splits()
         .iter()
         .map(|(name, s)| {
+            let unseen: Vec<u32> = s.unseen.iter().map(|u| *u as u32 + 1).collect();
+            let seen = (1..=s.dataset.num_classes() as u32)
+                .filter(|c| !unseen.contains(c))
+                .collect();
+            let reasoning = vec![format!("published by {}", s.origin)];
             (
                 name.clone(),
                 CatalogSplit {
-                    unseen: s.unseen.iter().map(|u| *u as u32 + 1).collect(),
-                    reasoning: vec![format!("published by {}", s.origin)],
+                    unseen,
+                    seen: Some(seen),
+                    reasoning,
                 },
             )
         })
