@@ -2,7 +2,7 @@
 //! the conversion to the plain weights (`model::cvae`) that the exporter and the class-prior
 //! cache use.
 
-use super::shift_gcn::{set_linear, vec_of};
+use super::shift_gcn::{linear_weights, set_linear};
 use crate::model::cvae::{CvaeConfig, CvaeWeights};
 use crate::model::shift_gcn as plain;
 use burn::nn::{Linear, LinearConfig};
@@ -144,18 +144,7 @@ impl Cvae {
     /// The plain weights, with the given feature standardisation.
     pub fn to_weights(&self, feature_mean: Vec<f32>, feature_std: Vec<f32>) -> CvaeWeights {
         let c = &self.config;
-        let lin = |l: &Linear| {
-            let [inp, out] = l.weight.dims();
-            plain::Linear {
-                inp,
-                out,
-                w: vec_of(l.weight.val()),
-                b: l.bias
-                    .as_ref()
-                    .map(|b| vec_of(b.val()))
-                    .unwrap_or_else(|| vec![0.0; out]),
-            }
-        };
+        let lin = linear_weights;
         // Split a first layer over [a; h] into its a-rows (no bias) and its h-rows (+ bias).
         let split = |l: &plain::Linear, a: usize| {
             let out = l.out;

@@ -207,18 +207,7 @@ impl ShiftGcn {
 
     /// The plain weights (running BatchNorm statistics included).
     pub fn to_weights(&self) -> ShiftGcnWeights {
-        let lin = |l: &Linear| {
-            let [inp, out] = l.weight.dims();
-            plain::Linear {
-                inp,
-                out,
-                w: vec_of(l.weight.val()),
-                b: l.bias
-                    .as_ref()
-                    .map(|b| vec_of(b.val()))
-                    .unwrap_or_else(|| vec![0.0; out]),
-            }
-        };
+        let lin = linear_weights;
         let units = self
             .units
             .iter()
@@ -287,6 +276,22 @@ impl ShiftGcn {
         }
         set_linear(&mut m.classifier, &w.classifier, device);
         m
+    }
+}
+
+/// The plain weights of a burn linear layer (`w` is `[inp, out]` in both).
+pub fn linear_weights(l: &Linear) -> plain::Linear {
+    let [inp, out] = l.weight.dims();
+    let b = l
+        .bias
+        .as_ref()
+        .map(|b| vec_of(b.val()))
+        .unwrap_or_else(|| vec![0.0; out]);
+    plain::Linear {
+        inp,
+        out,
+        w: vec_of(l.weight.val()),
+        b,
     }
 }
 
