@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces docs/results.md: synthetic data, one encoder per split, then SCALE (full and three
 # ablations) and the alignment baseline for three seeds per split. Prints the table.
-#   bash scripts/results.sh [WORKDIR]     (about 30 minutes on a 2-core machine once the encoders exist)
+#   bash scripts/results.sh [WORKDIR]     (about 1.5 hours on a 2-core machine: two ~20-minute encoders, then 30 CVAE runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-target/results}
