@@ -5,6 +5,14 @@ use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// Little-endian f32 bytes (a safetensors F32 view's data) as values.
+pub fn f32_values(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
 /// A float tensor: shape and row-major values.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tensor {
@@ -90,12 +98,7 @@ impl NamedTensors {
                     view.dtype()
                 ));
             }
-            let data = view
-                .data()
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect();
-            out.insert(name, view.shape().to_vec(), data);
+            out.insert(name, view.shape().to_vec(), f32_values(view.data()));
         }
         let meta = meta
             .metadata()

@@ -46,12 +46,10 @@ impl Weights<'_> {
                 t.dtype()
             ));
         }
-        let data = t
-            .data()
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
-        Ok((t.shape().to_vec(), data))
+        Ok((
+            t.shape().to_vec(),
+            crate::model::tensors::f32_values(t.data()),
+        ))
     }
 
     fn expect(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, String> {

@@ -250,15 +250,7 @@ pub struct Prepared {
 
 impl Prepared {
     pub fn standardise(&self, x: &[f32]) -> Vec<f32> {
-        x.chunks_exact(self.f)
-            .flat_map(|r| {
-                r.iter()
-                    .zip(&self.mean)
-                    .zip(&self.std)
-                    .map(|((v, m), s)| (v - m) / s)
-                    .collect::<Vec<_>>()
-            })
-            .collect()
+        super::scale::standardise(x, &self.mean, &self.std)
     }
 }
 

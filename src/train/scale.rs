@@ -217,6 +217,16 @@ pub fn uncertainty_terms(v: &[f32], loss: &ScaleLoss) -> (Vec<f32>, Vec<f32>) {
     (margins, raw.iter().map(|w| w / mean).collect())
 }
 
+/// Rows `[n, F]` standardised per feature: `(x − mean) / std`.
+pub fn standardise(x: &[f32], mean: &[f32], std: &[f32]) -> Vec<f32> {
+    let f = mean.len().max(1);
+    let mut out = Vec::with_capacity(x.len());
+    for row in x.chunks_exact(f) {
+        out.extend(row.iter().zip(mean).zip(std).map(|((v, m), s)| (v - m) / s));
+    }
+    out
+}
+
 /// Mean and standard deviation (floored) of each feature over rows `[n, F]`.
 pub fn standardisation(x: &[f32], f: usize) -> (Vec<f32>, Vec<f32>) {
     let n = (x.len() / f).max(1) as f32;
@@ -245,16 +255,7 @@ pub fn energies(
     let dev = super::device(false);
     let model = Cvae::from_weights(weights, &dev);
     let f = weights.config.feature_dim;
-    let std: Vec<f32> = x_raw
-        .chunks_exact(f)
-        .flat_map(|r| {
-            r.iter()
-                .zip(&weights.feature_mean)
-                .zip(&weights.feature_std)
-                .map(|((v, m), s)| (v - m) / s)
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let std = standardise(x_raw, &weights.feature_mean, &weights.feature_std);
     let mut out = Vec::with_capacity(std.len() / f * priors.len());
     for chunk in std.chunks(256 * f) {
         let x = t2(chunk.to_vec(), [chunk.len() / f, f], &dev);
