@@ -20,6 +20,7 @@ pub mod protocol;
 pub mod rng;
 pub mod runtime;
 pub mod skeleton;
+pub mod stream;
 pub mod synth;
 pub mod text;
 pub mod train;

@@ -1,0 +1,351 @@
+//! Sliding windows over a live skeleton stream: one ring buffer per tracked body, a window of the
+//! last T sensor frames every S frames, normalised by the shared normaliser into a preallocated
+//! buffer. After the first window no heap allocation happens per frame or per window (as long
+//! as no more than [`MAX_TRACKS`] bodies are tracked at once).
+
+use crate::protocol::SkeletonFrame;
+use crate::skeleton::normalize::{BodyTrack, NormalizeInfo, Normalizer, window_len};
+use crate::skeleton::{Joints, NUM_JOINTS};
+use ringbuf::HeapRb;
+use ringbuf::traits::Observer;
+
+/// Bodies tracked at once (Kinect v2 tracks six); more are ignored until one expires.
+pub const MAX_TRACKS: usize = 6;
+
+/// Window settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WindowConfig {
+    /// Frames per window (T).
+    pub window: usize,
+    /// A window every `stride` frames (S).
+    pub stride: usize,
+    /// A body not seen for this many frames is dropped.
+    pub expire_after: u64,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    seq: u64,
+    joints: Joints,
+}
+
+struct Track {
+    active: bool,
+    id: u64,
+    last_seq: u64,
+    frames: HeapRb<Slot>,
+}
+
+/// Why a frame was not taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rejected {
+    /// `seq` not greater than the last accepted one (a repeat, or late).
+    OutOfOrder { seq: u64, last: u64 },
+}
+
+/// What a finished window covers; its normalised data is in [`WindowAssembler::data`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WindowInfo {
+    /// Tracking ids of the bodies in slots 0 and 1.
+    pub bodies: [Option<u64>; 2],
+    pub seq_first: u64,
+    pub seq_last: u64,
+    pub t_first_us: u64,
+    pub t_last_us: u64,
+}
+
+/// A body's frames within the current window, as the normaliser reads them.
+struct WindowTrack<'a> {
+    frames: &'a [Option<Joints>],
+}
+
+impl BodyTrack for WindowTrack<'_> {
+    fn frames(&self) -> usize {
+        self.frames.len()
+    }
+    fn joints(&self, t: usize) -> Option<&Joints> {
+        self.frames.get(t).and_then(Option::as_ref)
+    }
+}
+
+/// Turns frames into normalised windows.
+pub struct WindowAssembler {
+    config: WindowConfig,
+    tracks: Vec<Track>,
+    /// Capture times of the last T accepted frames, oldest first (ring).
+    times: HeapRb<(u64, u64)>,
+    last_seq: Option<u64>,
+    since_window: usize,
+    /// Per-track scratch: the window's frames of each track, `[MAX_TRACKS][T]`.
+    scratch: Vec<Vec<Option<Joints>>>,
+    normalizer: Normalizer,
+    data: Vec<f32>,
+}
+
+impl WindowAssembler {
+    pub fn new(config: WindowConfig) -> WindowAssembler {
+        let t = config.window.max(1);
+        WindowAssembler {
+            config,
+            tracks: (0..MAX_TRACKS)
+                .map(|_| Track {
+                    active: false,
+                    id: 0,
+                    last_seq: 0,
+                    frames: HeapRb::new(t),
+                })
+                .collect(),
+            times: HeapRb::new(t),
+            last_seq: None,
+            since_window: 0,
+            scratch: vec![vec![None; t]; MAX_TRACKS],
+            normalizer: Normalizer::new(t),
+            data: vec![0.0; window_len(t)],
+        }
+    }
+
+    /// The last window's normalised values, `[3, T, 25, 2]`.
+    pub fn data(&self) -> &[f32] {
+        &self.data
+    }
+
+    /// Tracking ids of the bodies currently tracked.
+    pub fn tracked(&self) -> impl Iterator<Item = u64> + '_ {
+        self.tracks.iter().filter(|t| t.active).map(|t| t.id)
+    }
+
+    /// Takes a frame (already decoded and validated); returns a window when one is due.
+    pub fn push(&mut self, frame: &SkeletonFrame) -> Result<Option<WindowInfo>, Rejected> {
+        if let Some(last) = self.last_seq
+            && frame.seq <= last
+        {
+            return Err(Rejected::OutOfOrder {
+                seq: frame.seq,
+                last,
+            });
+        }
+        self.last_seq = Some(frame.seq);
+        self.times.push_overwrite((frame.seq, frame.t_us));
+        for body in &frame.bodies {
+            let slot = Slot {
+                seq: frame.seq,
+                joints: body.kinect_joints(frame.layout),
+            };
+            let existing = self.tracks.iter().position(|t| t.active && t.id == body.id);
+            let Some(i) = existing.or_else(|| self.tracks.iter().position(|t| !t.active)) else {
+                continue; // more bodies than MAX_TRACKS: ignored until one expires
+            };
+            let track = &mut self.tracks[i];
+            if !track.active {
+                track.frames.clear();
+                track.active = true;
+                track.id = body.id;
+            }
+            track.frames.push_overwrite(slot);
+            track.last_seq = frame.seq;
+        }
+        let expire = self.config.expire_after;
+        for t in self
+            .tracks
+            .iter_mut()
+            .filter(|t| t.active && t.last_seq + expire < frame.seq)
+        {
+            t.active = false;
+        }
+        self.since_window += 1;
+        let any = self.tracks.iter().any(|t| t.active);
+        if self.times.occupied_len() < self.config.window
+            || self.since_window < self.config.stride.max(1)
+            || !any
+        {
+            return Ok(None);
+        }
+        self.since_window = 0;
+        Ok(self.assemble())
+    }
+
+    fn assemble(&mut self) -> Option<WindowInfo> {
+        let (a, b) = self.times.as_slices();
+        let first = a.first().or(b.first()).copied()?;
+        let last = b.last().or(a.last()).copied()?;
+        // Each active track's frames at the positions of the window's frames (both in
+        // increasing seq order: a merge); frames without the body stay None.
+        let mut n = 0;
+        for track in self.tracks.iter_mut().filter(|t| t.active) {
+            let scratch = &mut self.scratch[n];
+            scratch.iter_mut().for_each(|s| *s = None);
+            let (x, y) = track.frames.as_slices();
+            let mut slots = x.iter().chain(y.iter()).peekable();
+            for (pos, (seq, _)) in a.iter().chain(b.iter()).enumerate() {
+                while slots.next_if(|s| s.seq < *seq).is_some() {}
+                if let Some(s) = slots.next_if(|s| s.seq == *seq) {
+                    scratch[pos] = Some(s.joints);
+                }
+            }
+            n += 1;
+        }
+        let views: [WindowTrack<'_>; MAX_TRACKS] = std::array::from_fn(|i| WindowTrack {
+            frames: &self.scratch[i],
+        });
+        let refs: [&dyn BodyTrack; MAX_TRACKS] =
+            std::array::from_fn(|i| &views[i] as &dyn BodyTrack);
+        let info: NormalizeInfo = self.normalizer.normalize(&refs[..n], &mut self.data).ok()?;
+        let ids: [u64; MAX_TRACKS] = {
+            let mut ids = [0; MAX_TRACKS];
+            for (slot, t) in ids.iter_mut().zip(self.tracks.iter().filter(|t| t.active)) {
+                *slot = t.id;
+            }
+            ids
+        };
+        Some(WindowInfo {
+            bodies: [info.slots[0].map(|i| ids[i]), info.slots[1].map(|i| ids[i])],
+            seq_first: first.0,
+            seq_last: last.0,
+            t_first_us: first.1,
+            t_last_us: last.1,
+        })
+    }
+}
+
+const _: () = assert!(NUM_JOINTS == 25);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{BodyFrame, Layout};
+
+    fn body(id: u64, t: usize) -> BodyFrame {
+        let joints = (0..NUM_JOINTS)
+            .map(|j| {
+                [
+                    0.01 * j as f32 + 0.05 * (t as f32 * 0.3).sin(),
+                    0.04 * j as f32,
+                    3.0 + 0.001 * (id as f32),
+                ]
+            })
+            .collect();
+        BodyFrame {
+            id,
+            joints,
+            tracking: None,
+        }
+    }
+
+    fn frame(seq: u64, bodies: Vec<BodyFrame>) -> SkeletonFrame {
+        SkeletonFrame {
+            seq,
+            t_us: 1_000 + seq * 33_333,
+            layout: Layout::KinectV2,
+            bodies,
+        }
+    }
+
+    #[test]
+    fn windows_come_every_stride_frames_and_match_the_normaliser() {
+        let cfg = WindowConfig {
+            window: 8,
+            stride: 4,
+            expire_after: 30,
+        };
+        let mut asm = WindowAssembler::new(cfg);
+        let mut got = Vec::new();
+        for seq in 1..=20u64 {
+            if let Some(w) = asm.push(&frame(seq, vec![body(7, seq as usize)])).unwrap() {
+                got.push((w.seq_first, w.seq_last, w.bodies));
+                // The data is the shared normaliser's output on the same 8 frames.
+                let track: Vec<Option<Joints>> = (w.seq_first..=w.seq_last)
+                    .map(|s| Some(body(7, s as usize).kinect_joints(Layout::KinectV2)))
+                    .collect();
+                let mut expect = vec![0.0; window_len(8)];
+                Normalizer::new(8)
+                    .normalize(&[&track], &mut expect)
+                    .unwrap();
+                assert_eq!(asm.data(), expect.as_slice());
+                assert_eq!(w.t_last_us, 1_000 + w.seq_last * 33_333);
+            }
+        }
+        assert_eq!(
+            got,
+            vec![
+                (1, 8, [Some(7), None]),
+                (5, 12, [Some(7), None]),
+                (9, 16, [Some(7), None]),
+                (13, 20, [Some(7), None])
+            ]
+        );
+    }
+
+    #[test]
+    fn repeats_and_late_frames_are_rejected_and_the_stream_goes_on() {
+        let mut asm = WindowAssembler::new(WindowConfig {
+            window: 4,
+            stride: 1,
+            expire_after: 30,
+        });
+        for seq in 1..=4 {
+            asm.push(&frame(seq, vec![body(1, 0)])).unwrap();
+        }
+        assert_eq!(
+            asm.push(&frame(4, vec![body(1, 0)])),
+            Err(Rejected::OutOfOrder { seq: 4, last: 4 })
+        );
+        assert_eq!(
+            asm.push(&frame(2, vec![body(1, 0)])),
+            Err(Rejected::OutOfOrder { seq: 2, last: 4 })
+        );
+        let w = asm.push(&frame(5, vec![body(1, 0)])).unwrap().unwrap();
+        assert_eq!((w.seq_first, w.seq_last), (2, 5));
+    }
+
+    #[test]
+    fn two_bodies_share_a_window_and_a_gone_body_expires() {
+        let mut asm = WindowAssembler::new(WindowConfig {
+            window: 6,
+            stride: 3,
+            expire_after: 5,
+        });
+        let mut last = None;
+        for seq in 1..=6u64 {
+            last = asm
+                .push(&frame(
+                    seq,
+                    vec![body(1, seq as usize), body(2, 2 * seq as usize)],
+                ))
+                .unwrap();
+        }
+        let w = last.unwrap();
+        assert!(w.bodies.contains(&Some(1)) && w.bodies.contains(&Some(2)));
+        // Body 2 leaves; after 5 frames without it, it is dropped.
+        for seq in 7..=12u64 {
+            asm.push(&frame(seq, vec![body(1, seq as usize)])).unwrap();
+        }
+        assert_eq!(asm.tracked().collect::<Vec<_>>(), vec![1]);
+        let w = asm.push(&frame(13, vec![body(1, 13)])).unwrap();
+        assert!(w.is_none() || w.unwrap().bodies == [Some(1), None]);
+    }
+
+    #[test]
+    fn dropped_sensor_frames_leave_no_hole_in_the_window() {
+        // seq jumps from 3 to 10: the window is the last 4 frames received.
+        let mut asm = WindowAssembler::new(WindowConfig {
+            window: 4,
+            stride: 1,
+            expire_after: 30,
+        });
+        let mut w = None;
+        for seq in [1u64, 2, 3, 10] {
+            w = asm.push(&frame(seq, vec![body(3, seq as usize)])).unwrap();
+        }
+        let w = w.unwrap();
+        assert_eq!((w.seq_first, w.seq_last, w.bodies[0]), (1, 10, Some(3)));
+        let track: Vec<Option<Joints>> = [1u64, 2, 3, 10]
+            .iter()
+            .map(|&s| Some(body(3, s as usize).kinect_joints(Layout::KinectV2)))
+            .collect();
+        let mut expect = vec![0.0; window_len(4)];
+        Normalizer::new(4)
+            .normalize(&[&track], &mut expect)
+            .unwrap();
+        assert_eq!(asm.data(), expect.as_slice());
+    }
+}
