@@ -162,3 +162,30 @@ fn graphs_run_in_python_onnxruntime_with_the_same_numbers() {
     );
     assert!(df < 1e-4 && de < 1e-4);
 }
+
+#[test]
+fn eval_refuses_data_of_another_catalogue() {
+    let Some(a1) = common::fixture("ntu/S001C001P001R001A001.skeleton") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&a1, dir.path().join("S001C001P001R001A001.skeleton")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_scale"))
+        .args([
+            "eval",
+            "--model",
+            model_dir().to_str().unwrap(),
+            "--split",
+            "ntu60-55/5",
+            "--data",
+            dir.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("another catalogue") && err.contains("scale classes"),
+        "{err}"
+    );
+}

@@ -61,10 +61,15 @@ pub fn run(args: Args) -> CliResult {
         }
     };
     let data = Dataset::load(&data_dir)?;
-    if data.catalog.hash != rec.info.catalog_hash && args.data.is_none() {
+    if data.catalog.hash != rec.priors_catalog_hash {
         return Err(format!(
-            "the model was made with catalogue {} (sha256 {}), not the bundled one",
-            rec.info.catalog, rec.info.catalog_hash
+            "{} holds class priors for another catalogue (sha256 {}…) than the data's ({}, {}…): class ids would not mean the same classes. \
+             Evaluate on data of the model's catalogue, or give the model this catalogue's classes with `scale classes --model {} --catalog FILE`",
+            args.model.display(),
+            rec.priors_catalog_hash.chars().take(12).collect::<String>(),
+            data.catalog.name,
+            data.catalog.hash.chars().take(12).collect::<String>(),
+            args.model.display()
         )
         .into());
     }

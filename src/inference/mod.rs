@@ -14,6 +14,8 @@ use std::path::Path;
 pub struct Recognizer {
     pub info: ModelInfo,
     pub priors: ClassPriors,
+    /// sha256 of the catalogue the priors were made from.
+    pub priors_catalog_hash: String,
     encoder: Session,
     head: Session,
 }
@@ -30,7 +32,7 @@ impl Recognizer {
         };
         let encoder = runtime::cpu_session(&read(folder::ENCODER_ONNX)?, options).map_err(err)?;
         let head = runtime::cpu_session(&read(folder::ENERGY_HEAD_ONNX)?, options).map_err(err)?;
-        let (priors, _) = folder::load_priors(
+        let (priors, priors_catalog_hash) = folder::load_priors(
             &dir.join(folder::CLASS_PRIORS),
             info.cvae.hidden,
             info.cvae.latent,
@@ -38,6 +40,7 @@ impl Recognizer {
         Ok(Recognizer {
             info,
             priors,
+            priors_catalog_hash,
             encoder,
             head,
         })
