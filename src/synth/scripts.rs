@@ -162,13 +162,7 @@ pub fn motion(name: &str) -> Option<Motion> {
                 .arm(L, 25.0, 80.0, 30.0)
                 .arm(R, 25.0, 80.0, 30.0)
                 .root(0.0, -0.1);
-            let seated = n()
-                .trunk(8.0, 0.0, 0.0)
-                .leg(L, 88.0, 8.0, 88.0)
-                .leg(R, 88.0, 8.0, 88.0)
-                .arm(L, 15.0, 60.0, 50.0)
-                .arm(R, 15.0, 60.0, 50.0)
-                .root(0.0, -0.2);
+            let seated = seated();
             one(
                 Script::new()
                     .key(0.0, n())
@@ -179,13 +173,7 @@ pub fn motion(name: &str) -> Option<Motion> {
             )
         }
         "stand_up" => {
-            let seated = n()
-                .trunk(8.0, 0.0, 0.0)
-                .leg(L, 88.0, 8.0, 88.0)
-                .leg(R, 88.0, 8.0, 88.0)
-                .arm(L, 15.0, 60.0, 50.0)
-                .arm(R, 15.0, 60.0, 50.0)
-                .root(0.0, -0.2);
+            let seated = seated();
             let lean = seated
                 .trunk(40.0, 0.0, 0.0)
                 .arm(L, 30.0, 80.0, 30.0)
@@ -589,6 +577,16 @@ pub fn motion(name: &str) -> Option<Motion> {
         _ => return None,
     };
     Some(m)
+}
+
+/// Sitting on a seat: hips and knees at right angles, pelvis moved back onto the seat.
+fn seated() -> Pose {
+    n().trunk(8.0, 0.0, 0.0)
+        .leg(L, 88.0, 8.0, 88.0)
+        .leg(R, 88.0, 8.0, 88.0)
+        .arm(L, 15.0, 60.0, 50.0)
+        .arm(R, 15.0, 60.0, 50.0)
+        .root(0.0, -0.2)
 }
 
 fn raise(side: Side, azimuth: f32, both: bool) -> Script {
