@@ -50,6 +50,7 @@ fn no_allocation_per_frame_or_window_after_warm_up() {
         .collect();
     let mut asm = WindowAssembler::new(WindowConfig {
         window: 32,
+        model_frames: 32,
         stride: 4,
         expire_after: 30,
     });

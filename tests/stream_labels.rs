@@ -32,7 +32,8 @@ fn a_streamed_recording_gives_well_formed_labels() {
     .unwrap();
     let frames = seq.to_frames(1_700_000_000_000_000, 30.0);
     let mut asm = WindowAssembler::new(WindowConfig {
-        window: engine.window(),
+        window: engine.model_frames(),
+        model_frames: engine.model_frames(),
         stride: 8,
         expire_after: 30,
     });
@@ -55,12 +56,12 @@ fn a_streamed_recording_gives_well_formed_labels() {
             );
         }
     }
-    let expected = (frames.len() - engine.window()) / 8 + 1;
+    let expected = (frames.len() - engine.model_frames()) / 8 + 1;
     assert_eq!(labels.len(), expected);
     let id = frames[0].bodies[0].id;
     for m in &labels {
         assert_eq!((m.v, m.bodies.as_slice()), (1, [id].as_slice()));
-        assert_eq!(m.seq_last - m.seq_first + 1, engine.window() as u64);
+        assert_eq!(m.seq_last - m.seq_first + 1, engine.model_frames() as u64);
         assert_eq!(m.top.len(), 5);
         assert!(
             m.top

@@ -16,7 +16,7 @@ pub fn run(input: &Path, output: &Path) -> CliResult {
             eprintln!("wrote {} frames to {}", frames.len(), output.display());
         }
         (RecordingKind::JsonLines, RecordingKind::Skeleton) => {
-            let frames = read_jsonl(input)?;
+            let frames = crate::protocol::read_jsonl(input)?;
             let seq = NtuSequence::from_frames(&frames);
             seq.write(output)?;
             eprintln!("wrote {} frames to {}", seq.frames.len(), output.display());
@@ -44,21 +44,4 @@ fn write_jsonl(path: &Path, frames: &[SkeletonFrame]) -> CliResult {
     w.flush()
         .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
     Ok(())
-}
-
-/// Reads a JSON-lines file of protocol frames; blank lines are skipped, and an error names the
-/// line.
-pub fn read_jsonl(path: &Path) -> Result<Vec<SkeletonFrame>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let mut frames = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let f = SkeletonFrame::decode(line.as_bytes())
-            .map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
-        frames.push(f);
-    }
-    Ok(frames)
 }

@@ -35,6 +35,7 @@ pub fn run(args: Args) -> CliResult {
         &args.model,
         SessionOptions {
             intra_threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            ..Default::default()
         },
     )?;
     // Without --data: a fresh synthetic test set (new performers and variations), all of it unseen by training.

@@ -30,8 +30,8 @@ impl Recognizer {
         let read = |name: &str| {
             std::fs::read(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()))
         };
-        let encoder = runtime::cpu_session(&read(folder::ENCODER_ONNX)?, options).map_err(err)?;
-        let head = runtime::cpu_session(&read(folder::ENERGY_HEAD_ONNX)?, options).map_err(err)?;
+        let encoder = runtime::session(&read(folder::ENCODER_ONNX)?, options).map_err(err)?;
+        let head = runtime::session(&read(folder::ENERGY_HEAD_ONNX)?, options).map_err(err)?;
         let (priors, priors_catalog_hash) = folder::load_priors(
             &dir.join(folder::CLASS_PRIORS),
             info.cvae.hidden,
@@ -44,6 +44,11 @@ impl Recognizer {
             encoder,
             head,
         })
+    }
+
+    /// The two sessions, for callers that run them with their own preallocated tensors.
+    pub fn into_sessions(self) -> (ModelInfo, ClassPriors, Session, Session) {
+        (self.info, self.priors, self.encoder, self.head)
     }
 
     /// Features `[n, F]` of normalised windows `[n, 3, T, 25, 2]` (flattened).

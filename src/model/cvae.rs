@@ -269,7 +269,14 @@ impl CvaeWeights {
 
     /// Multiply–accumulates of the energy head for one window against `k` classes.
     pub fn macs_per_window(&self, k: usize) -> u64 {
-        let c = &self.config;
+        self.config.macs_per_window(k)
+    }
+}
+
+impl CvaeConfig {
+    /// Multiply–accumulates of the energy head for one window against `k` classes.
+    pub fn macs_per_window(&self, k: usize) -> u64 {
+        let c = self;
         let (f, hd, z) = (c.feature_dim as u64, c.hidden as u64, c.latent as u64);
         let k = k as u64;
         let enc_rows = if c.class_conditioned { k } else { 1 };

@@ -453,6 +453,23 @@ impl SkeletonFrame {
     }
 }
 
+/// Reads a JSON-lines file of protocol frames; blank lines are skipped, and an error names the
+/// line.
+pub fn read_jsonl(path: &std::path::Path) -> Result<Vec<SkeletonFrame>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let mut frames = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let f = SkeletonFrame::decode(line.as_bytes())
+            .map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
+        frames.push(f);
+    }
+    Ok(frames)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,9 +5,15 @@
 
 mod frame;
 mod label;
+mod stats;
 
-pub use frame::{BINARY_HEADER_LEN, BINARY_MAGIC, BodyFrame, FRAME_VERSION, Layout, SkeletonFrame};
+pub use frame::{
+    BINARY_HEADER_LEN, BINARY_MAGIC, BodyFrame, FRAME_VERSION, Layout, SkeletonFrame, read_jsonl,
+};
 pub use label::{LABEL_VERSION, LabelMessage, RankedClass, StageLatency};
+pub use stats::{
+    DROP_OUT_OF_ORDER, DROP_QUEUE_FULL, LatencyStats, Percentiles, STATS_VERSION, StatsMessage,
+};
 
 /// Topic of skeleton frames from a bridge.
 pub const TOPIC_FRAMES: &[u8] = b"frames";
@@ -66,7 +72,37 @@ pub enum ProtocolError {
     UnknownTopic(String),
 }
 
+/// Every reason a frame can be dropped for, in the order the stats message counts them: the
+/// decoding errors ([`ProtocolError::kind`]), then [`DROP_OUT_OF_ORDER`] and [`DROP_QUEUE_FULL`].
+pub const DROP_REASONS: [&str; 16] = [
+    "empty",
+    "unknown_payload",
+    "bad_json",
+    "unknown_version",
+    "unknown_layout",
+    "wrong_joint_count",
+    "non_finite",
+    "bad_tracking",
+    "duplicate_body",
+    "truncated",
+    "trailing_bytes",
+    "bad_header",
+    "part_count",
+    "unknown_topic",
+    DROP_OUT_OF_ORDER,
+    DROP_QUEUE_FULL,
+];
+
 impl ProtocolError {
+    /// Position of [`ProtocolError::kind`] in [`DROP_REASONS`].
+    pub fn drop_index(&self) -> usize {
+        let kind = self.kind();
+        DROP_REASONS
+            .iter()
+            .position(|r| *r == kind)
+            .expect("every error kind is a drop reason")
+    }
+
     /// A stable snake_case name of the error kind, used as the key of drop counters.
     pub fn kind(&self) -> &'static str {
         match self {

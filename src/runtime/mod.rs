@@ -111,25 +111,109 @@ pub fn available_providers() -> Result<Vec<String>, RuntimeError> {
     Ok(out)
 }
 
-/// Threading of one session. On a 2-core machine one intra-op thread without spinning gives the
-/// steadiest latency; more threads help large batches only.
+/// Where a session runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Device {
+    #[default]
+    Cpu,
+    /// ONNX Runtime's CUDA execution provider on GPU 0, registered with error-on-failure: if it
+    /// cannot be used the session is not made (no silent CPU fallback).
+    Cuda,
+}
+
+impl std::str::FromStr for Device {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Device, String> {
+        match s {
+            "cpu" => Ok(Device::Cpu),
+            "cuda" => Ok(Device::Cuda),
+            other => Err(format!("unknown device {other:?} (expected cpu or cuda)")),
+        }
+    }
+}
+
+impl std::fmt::Display for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Device::Cpu => "cpu",
+            Device::Cuda => "cuda",
+        })
+    }
+}
+
+/// Threading and placement of one session. On a 2-core machine one intra-op thread without
+/// spinning gives the steadiest latency; more threads help large batches only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SessionOptions {
     pub intra_threads: usize,
+    pub device: Device,
 }
 
 impl Default for SessionOptions {
     fn default() -> SessionOptions {
-        SessionOptions { intra_threads: 1 }
+        SessionOptions {
+            intra_threads: 1,
+            device: Device::Cpu,
+        }
     }
+}
+
+/// Whether `--device cuda` can work in this build and process, and if not, why.
+pub fn cuda_status() -> Result<(), String> {
+    if !cfg!(feature = "cuda") {
+        return Err("this build has no CUDA support: rebuild with `--features cuda`".into());
+    }
+    let providers = available_providers().map_err(|e| e.to_string())?;
+    if providers.iter().any(|p| p == "CUDAExecutionProvider") {
+        Ok(())
+    } else {
+        Err(format!(
+            "the loaded ONNX Runtime ({}) has no CUDAExecutionProvider (it has: {})",
+            dylib_path().display(),
+            providers.join(", ")
+        ))
+    }
+}
+
+/// A session for an in-memory model on the device `options` names.
+pub fn session(model: &[u8], options: SessionOptions) -> Result<Session, RuntimeError> {
+    let env = environment()?;
+    let builder = Session::builder(env)?
+        .with_intra_threads(options.intra_threads.max(1))?
+        .with_intra_op_spinning(false)?;
+    let mut builder = match options.device {
+        Device::Cpu => builder,
+        Device::Cuda => {
+            cuda_status().map_err(RuntimeError::Ort)?;
+            with_cuda(builder)?
+        }
+    };
+    Ok(builder.commit_from_memory(model)?)
+}
+
+#[cfg(feature = "cuda")]
+fn with_cuda(
+    builder: ort::session::builder::SessionBuilder,
+) -> Result<ort::session::builder::SessionBuilder, RuntimeError> {
+    Ok(builder.with_execution_providers([ort::ep::CUDA::default().build().error_on_failure()])?)
+}
+
+#[cfg(not(feature = "cuda"))]
+fn with_cuda(
+    _builder: ort::session::builder::SessionBuilder,
+) -> Result<ort::session::builder::SessionBuilder, RuntimeError> {
+    Err(RuntimeError::Ort(
+        "this build has no CUDA support: rebuild with `--features cuda`".into(),
+    ))
 }
 
 /// A CPU session for an in-memory model.
 pub fn cpu_session(model: &[u8], options: SessionOptions) -> Result<Session, RuntimeError> {
-    let env = environment()?;
-    let session = Session::builder(env)?
-        .with_intra_threads(options.intra_threads.max(1))?
-        .with_intra_op_spinning(false)?
-        .commit_from_memory(model)?;
-    Ok(session)
+    session(
+        model,
+        SessionOptions {
+            device: Device::Cpu,
+            ..options
+        },
+    )
 }

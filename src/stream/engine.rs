@@ -1,12 +1,22 @@
-//! From a normalised window to a label message: the encoder and the energy head of a model
-//! folder (ONNX Runtime), ranking against the cached class priors, scores, the unknown flag and
-//! per-stage latencies. The streaming server's inference thread will own one of these.
+//! From a normalised window to a label: the encoder and the energy head of a model folder run in
+//! ONNX Runtime on tensors allocated once at load, ranking against the cached class priors with
+//! generalised zero-shot calibration, softmax scores, the unknown flag and per-stage latencies.
+//! The label is written as JSON into a caller-owned buffer.
+//!
+//! After [`LabelEngine::load`] nothing here allocates on the Rust heap per window: the input,
+//! feature and energy tensors, the prior tensors, the run options (with preallocated outputs),
+//! the ranking scratch and the class names all live in the engine; `tests/stream_alloc.rs`
+//! counts it.
 
 use super::window::WindowInfo;
+use crate::export::{energy_head, shift_gcn};
 use crate::inference::Recognizer;
-use crate::model::cvae::ClassPriors;
-use crate::protocol::{LABEL_VERSION, LabelMessage, RankedClass, StageLatency};
+use crate::protocol::{LABEL_VERSION, LabelMessage, StageLatency};
 use crate::runtime::SessionOptions;
+use ort::session::{HasSelectedOutputs, OutputSelector, RunOptions, Session};
+use ort::value::Tensor;
+use serde::Serialize;
+use serde::ser::SerializeSeq;
 use std::path::Path;
 use std::time::Instant;
 
@@ -17,18 +27,62 @@ pub struct WindowTiming {
     pub normalise_us: u32,
 }
 
+/// What a labelled window came to (the full message is the JSON in the caller's buffer).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LabelSummary {
+    /// Index of the best class in [`LabelEngine::class_ids`].
+    pub best: usize,
+    pub unknown: bool,
+    pub latency: StageLatency,
+}
+
 /// Ranks windows against a class set.
 pub struct LabelEngine {
-    recognizer: Recognizer,
-    candidates: ClassPriors,
+    window: usize,
     top_k: usize,
     threshold: f32,
+    ids: Vec<u32>,
+    names: Vec<String>,
+    /// Added to an energy before ranking: the model's GZSL offset for seen classes, else 0.
+    calibration: Vec<f32>,
+    encoder: Session,
+    head: Session,
+    input: Tensor<f32>,
+    feature: Tensor<f32>,
+    /// enc_h, dec_h, prior_mu, prior_logvar: the class priors, fixed.
+    priors: [Tensor<f32>; 4],
+    encoder_run: RunOptions<HasSelectedOutputs>,
+    head_run: RunOptions<HasSelectedOutputs>,
+    energy: Vec<f32>,
+    ranked: Vec<f32>,
+    weights: Vec<f32>,
+    order: Vec<usize>,
 }
 
 fn micros(from: Instant, to: Instant) -> u32 {
     to.saturating_duration_since(from)
         .as_micros()
         .min(u128::from(u32::MAX)) as u32
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+fn tensor(shape: [usize; 2], data: Vec<f32>) -> Result<Tensor<f32>, String> {
+    Tensor::from_array((shape, data)).map_err(err)
+}
+
+/// Checks that a session's inputs are exactly `expected`, in that order (inputs are passed by
+/// position so that running allocates nothing).
+fn check_inputs(session: &Session, what: &str, expected: &[&str]) -> Result<(), String> {
+    let names: Vec<&str> = session.inputs().iter().map(|i| i.name()).collect();
+    if names != expected {
+        return Err(format!(
+            "{what}: inputs are {names:?}, expected {expected:?} (re-export the model with `scale export`)"
+        ));
+    }
+    Ok(())
 }
 
 impl LabelEngine {
@@ -38,73 +92,269 @@ impl LabelEngine {
         options: SessionOptions,
         top_k: usize,
     ) -> Result<LabelEngine, String> {
-        let recognizer = Recognizer::load(model, options)?;
-        let candidates = recognizer.priors.clone();
-        if candidates.is_empty() {
+        let (info, priors, encoder, head) = Recognizer::load(model, options)?.into_sessions();
+        let k = priors.len();
+        if k == 0 {
             return Err(format!(
                 "{}: the class-prior cache is empty",
                 model.display()
             ));
         }
-        let threshold = recognizer.info.unknown_threshold;
+        check_inputs(&encoder, "encoder.onnx", &[shift_gcn::INPUT])?;
+        check_inputs(
+            &head,
+            "energy_head.onnx",
+            &[
+                energy_head::FEATURE,
+                energy_head::ENC_H,
+                energy_head::DEC_H,
+                energy_head::PRIOR_MU,
+                energy_head::PRIOR_LOGVAR,
+            ],
+        )?;
+        let c = &info.cvae;
+        let t = info.window;
+        let input =
+            Tensor::from_array(([1usize, 3, t, 25, 2], vec![0f32; 3 * t * 50])).map_err(err)?;
+        let feature = tensor([1, c.feature_dim], vec![0.0; c.feature_dim])?;
+        let priors_t = [
+            tensor([k, c.hidden], priors.enc_h.clone())?,
+            tensor([k, c.hidden], priors.dec_h.clone())?,
+            tensor([k, c.latent], priors.prior_mu.clone())?,
+            tensor([k, c.latent], priors.prior_logvar.clone())?,
+        ];
+        let encoder_run = RunOptions::new().map_err(err)?.with_outputs(
+            OutputSelector::no_default()
+                .with(shift_gcn::OUTPUT)
+                .preallocate(
+                    shift_gcn::OUTPUT,
+                    tensor([1, c.feature_dim], vec![0.0; c.feature_dim])?,
+                ),
+        );
+        let head_run = RunOptions::new().map_err(err)?.with_outputs(
+            OutputSelector::no_default()
+                .with(energy_head::ENERGY)
+                .preallocate(energy_head::ENERGY, tensor([1, k], vec![0.0; k])?),
+        );
+        let calibration = priors
+            .ids
+            .iter()
+            .map(|id| {
+                if info.seen.contains(id) {
+                    info.gzsl_offset
+                } else {
+                    0.0
+                }
+            })
+            .collect();
         Ok(LabelEngine {
-            recognizer,
-            candidates,
-            top_k: top_k.max(1),
-            threshold,
+            window: t,
+            top_k: top_k.clamp(1, k),
+            threshold: info.unknown_threshold,
+            ids: priors.ids.clone(),
+            names: priors.names.clone(),
+            calibration,
+            encoder,
+            head,
+            input,
+            feature,
+            priors: priors_t,
+            encoder_run,
+            head_run,
+            energy: vec![0.0; k],
+            ranked: vec![0.0; k],
+            weights: vec![0.0; k],
+            order: (0..k).collect(),
         })
     }
 
-    /// Frames per window the model expects.
-    pub fn window(&self) -> usize {
-        self.recognizer.info.window
+    /// Frames per window the model takes (T).
+    pub fn model_frames(&self) -> usize {
+        self.window
     }
 
-    /// Labels one window (`data` as produced by the window assembler).
+    /// Catalogue ids of the candidate classes.
+    pub fn class_ids(&self) -> &[u32] {
+        &self.ids
+    }
+
+    /// Names of the candidate classes.
+    pub fn class_names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Raw energies of the last window, one per candidate class.
+    pub fn energies(&self) -> &[f32] {
+        &self.energy
+    }
+
+    /// Runs the encoder on one window (`data` as produced by the window assembler).
+    pub fn encode(&mut self, data: &[f32]) -> Result<(), String> {
+        let (_, input) = self.input.extract_tensor_mut();
+        if data.len() != input.len() {
+            return Err(format!(
+                "window has {} values, the model takes {} (T = {})",
+                data.len(),
+                input.len(),
+                self.window
+            ));
+        }
+        input.copy_from_slice(data);
+        let out = self
+            .encoder
+            .run_with_options(ort::inputs![&self.input], &self.encoder_run)
+            .map_err(err)?;
+        let (_, f) = out[0].try_extract_tensor::<f32>().map_err(err)?;
+        self.feature.extract_tensor_mut().1.copy_from_slice(f);
+        Ok(())
+    }
+
+    /// Runs the energy head on the last encoded window.
+    pub fn score(&mut self) -> Result<(), String> {
+        let [enc_h, dec_h, mu, lv] = &self.priors;
+        let out = self
+            .head
+            .run_with_options(
+                ort::inputs![&self.feature, enc_h, dec_h, mu, lv],
+                &self.head_run,
+            )
+            .map_err(err)?;
+        let (_, e) = out[0].try_extract_tensor::<f32>().map_err(err)?;
+        self.energy.copy_from_slice(e);
+        Ok(())
+    }
+
+    /// Ranks the last window's energies: calibrated energies, softmax weights and the order,
+    /// best first. Returns the best index and whether the window is unknown.
+    pub fn rank(&mut self) -> (usize, bool) {
+        for ((r, e), c) in self
+            .ranked
+            .iter_mut()
+            .zip(&self.energy)
+            .zip(&self.calibration)
+        {
+            *r = e + c;
+        }
+        let best = self.ranked.iter().copied().fold(f32::INFINITY, f32::min);
+        for (w, r) in self.weights.iter_mut().zip(&self.ranked) {
+            *w = (best - r).exp();
+        }
+        let total: f32 = self.weights.iter().sum();
+        self.weights.iter_mut().for_each(|w| *w /= total);
+        let ranked = &self.ranked;
+        // Unstable sort (no allocation); ties broken by index so the order is deterministic.
+        self.order
+            .sort_unstable_by(|&a, &b| ranked[a].total_cmp(&ranked[b]).then(a.cmp(&b)));
+        let raw_best = self.energy.iter().copied().fold(f32::INFINITY, f32::min);
+        (self.order[0], raw_best > self.threshold)
+    }
+
+    /// Labels one window: encoder, energy head, ranking, and the label's JSON written into
+    /// `out` (cleared first; keep its capacity to avoid allocating).
+    pub fn label_into(
+        &mut self,
+        info: &WindowInfo,
+        data: &[f32],
+        timing: WindowTiming,
+        out: &mut Vec<u8>,
+    ) -> Result<LabelSummary, String> {
+        let start = Instant::now();
+        self.encode(data)?;
+        let encoded = Instant::now();
+        self.score()?;
+        let scored = Instant::now();
+        let (best, unknown) = self.rank();
+        let done = Instant::now();
+        let latency = StageLatency {
+            queue: micros(timing.arrived, start).saturating_sub(timing.normalise_us),
+            normalise: timing.normalise_us,
+            encoder: micros(start, encoded),
+            energy_head: micros(encoded, scored),
+            total: micros(timing.arrived, done),
+        };
+        out.clear();
+        let view = LabelView {
+            v: LABEL_VERSION,
+            bodies: Bodies(info.bodies),
+            seq_first: info.seq_first,
+            seq_last: info.seq_last,
+            t_first_us: info.t_first_us,
+            t_us: info.t_last_us,
+            top: Top(self),
+            unknown,
+            latency_us: latency,
+        };
+        serde_json::to_writer(&mut *out, &view).map_err(err)?;
+        Ok(LabelSummary {
+            best,
+            unknown,
+            latency,
+        })
+    }
+
+    /// Labels one window and returns the parsed message (tests and tools; allocates).
     pub fn label(
         &mut self,
         info: &WindowInfo,
         data: &[f32],
         timing: WindowTiming,
     ) -> Result<LabelMessage, String> {
-        let start = Instant::now();
-        let feature = self.recognizer.features(data, 1)?;
-        let encoded = Instant::now();
-        let energy = self.recognizer.energies(&feature, &self.candidates)?;
-        let ranked = Instant::now();
-        // Scores: softmax of −energy over all candidates (shifted by the best for stability).
-        let best = energy.iter().copied().fold(f32::INFINITY, f32::min);
-        let weights: Vec<f32> = energy.iter().map(|e| (best - e).exp()).collect();
-        let total: f32 = weights.iter().sum();
-        let mut order: Vec<usize> = (0..energy.len()).collect();
-        order.sort_by(|&a, &b| energy[a].total_cmp(&energy[b]));
-        let top = order
-            .iter()
-            .take(self.top_k)
-            .map(|&k| RankedClass {
-                id: self.candidates.ids[k],
-                name: self.candidates.names[k].clone(),
-                energy: energy[k],
-                score: weights[k] / total,
-            })
-            .collect();
-        let done = Instant::now();
-        Ok(LabelMessage {
-            v: LABEL_VERSION,
-            bodies: info.bodies.iter().flatten().copied().collect(),
-            seq_first: info.seq_first,
-            seq_last: info.seq_last,
-            t_first_us: info.t_first_us,
-            t_us: info.t_last_us,
-            top,
-            unknown: best > self.threshold,
-            latency_us: StageLatency {
-                queue: micros(timing.arrived, start).saturating_sub(timing.normalise_us),
-                normalise: timing.normalise_us,
-                encoder: micros(start, encoded),
-                energy_head: micros(encoded, ranked),
-                total: micros(timing.arrived, done),
-            },
-        })
+        let mut out = Vec::new();
+        self.label_into(info, data, timing, &mut out)?;
+        LabelMessage::from_json(&out).map_err(err)
+    }
+}
+
+/// The label message borrowed from the engine, serialised without allocating. Its fields are
+/// those of [`LabelMessage`] (a unit test checks that one parses as the other).
+#[derive(Serialize)]
+struct LabelView<'a> {
+    v: u32,
+    bodies: Bodies,
+    seq_first: u64,
+    seq_last: u64,
+    t_first_us: u64,
+    t_us: u64,
+    top: Top<'a>,
+    unknown: bool,
+    latency_us: StageLatency,
+}
+
+struct Bodies([Option<u64>; 2]);
+
+impl Serialize for Bodies {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let n = self.0.iter().flatten().count();
+        let mut seq = s.serialize_seq(Some(n))?;
+        for id in self.0.iter().flatten() {
+            seq.serialize_element(id)?;
+        }
+        seq.end()
+    }
+}
+
+struct Top<'a>(&'a LabelEngine);
+
+#[derive(Serialize)]
+struct RankedView<'a> {
+    id: u32,
+    name: &'a str,
+    energy: f32,
+    score: f32,
+}
+
+impl Serialize for Top<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let e = self.0;
+        let mut seq = s.serialize_seq(Some(e.top_k))?;
+        for &k in e.order.iter().take(e.top_k) {
+            seq.serialize_element(&RankedView {
+                id: e.ids[k],
+                name: &e.names[k],
+                energy: e.energy[k],
+                score: e.weights[k],
+            })?;
+        }
+        seq.end()
     }
 }

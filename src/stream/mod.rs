@@ -1,6 +1,12 @@
-//! The streaming path (work in progress towards `scale serve`): the sliding-window assembler over
-//! per-body ring buffers ([`window`]) and the engine that turns a window into a label message
-//! ([`engine`]).
+//! The streaming path: the sliding-window assembler over per-body ring buffers ([`window`]), the
+//! engine that turns a window into a label ([`engine`]), the server that connects them to
+//! ZeroMQ ([`server`]), the recording publisher ([`replay`]), counters and latency statistics
+//! ([`stats`]), the socket helpers ([`net`]) and the in-process loopback run ([`loopback`]).
 
 pub mod engine;
+pub mod loopback;
+pub mod net;
+pub mod replay;
+pub mod server;
+pub mod stats;
 pub mod window;

@@ -1,6 +1,8 @@
 //! Sliding windows over a live skeleton stream: one ring buffer per tracked body, a window of the
-//! last T sensor frames every S frames, normalised by the shared normaliser into a preallocated
-//! buffer. After the first window no heap allocation happens per frame or per window (as long
+//! last W sensor frames every S frames, resampled to the model's T frames and normalised by the
+//! shared normaliser into a preallocated buffer. A body takes part in a window only when it is
+//! in at least half of the window's frames (a body that just walked in is not labelled from a
+//! few frames). After the first window no heap allocation happens per frame or per window (as long
 //! as no more than [`MAX_TRACKS`] bodies are tracked at once).
 
 use crate::protocol::SkeletonFrame;
@@ -15,8 +17,11 @@ pub const MAX_TRACKS: usize = 6;
 /// Window settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WindowConfig {
-    /// Frames per window (T).
+    /// Sensor frames per window (W).
     pub window: usize,
+    /// Frames the model takes (T): each window is resampled from W to T frames by the shared
+    /// normaliser, as whole recordings are in training.
+    pub model_frames: usize,
     /// A window every `stride` frames (S).
     pub stride: usize,
     /// A body not seen for this many frames is dropped.
@@ -99,12 +104,12 @@ impl WindowAssembler {
             last_seq: None,
             since_window: 0,
             scratch: vec![vec![None; t]; MAX_TRACKS],
-            normalizer: Normalizer::new(t),
-            data: vec![0.0; window_len(t)],
+            normalizer: Normalizer::new(config.model_frames.max(1)),
+            data: vec![0.0; window_len(config.model_frames.max(1))],
         }
     }
 
-    /// The last window's normalised values, `[3, T, 25, 2]`.
+    /// The last window's normalised values, `[3, T, 25, 2]` (T = `model_frames`).
     pub fn data(&self) -> &[f32] {
         &self.data
     }
@@ -112,6 +117,18 @@ impl WindowAssembler {
     /// Tracking ids of the bodies currently tracked.
     pub fn tracked(&self) -> impl Iterator<Item = u64> + '_ {
         self.tracks.iter().filter(|t| t.active).map(|t| t.id)
+    }
+
+    /// Forgets every body and the last seq: the next frame starts a new stream (the bridge
+    /// restarted, and its counter with it).
+    pub fn reset(&mut self) {
+        for t in &mut self.tracks {
+            t.active = false;
+            t.frames.clear();
+        }
+        self.times.clear();
+        self.last_seq = None;
+        self.since_window = 0;
     }
 
     /// Takes a frame (already decoded and validated); returns a window when one is due.
@@ -171,6 +188,7 @@ impl WindowAssembler {
         // Each active track's frames at the positions of the window's frames (both in
         // increasing seq order: a merge); frames without the body stay None.
         let mut n = 0;
+        let mut ids = [0u64; MAX_TRACKS];
         for track in self.tracks.iter_mut().filter(|t| t.active) {
             let scratch = &mut self.scratch[n];
             scratch.iter_mut().for_each(|s| *s = None);
@@ -182,6 +200,11 @@ impl WindowAssembler {
                     scratch[pos] = Some(s.joints);
                 }
             }
+            let present = scratch.iter().filter(|s| s.is_some()).count();
+            if present * 2 < scratch.len() {
+                continue;
+            }
+            ids[n] = track.id;
             n += 1;
         }
         let views: [WindowTrack<'_>; MAX_TRACKS] = std::array::from_fn(|i| WindowTrack {
@@ -189,14 +212,10 @@ impl WindowAssembler {
         });
         let refs: [&dyn BodyTrack; MAX_TRACKS] =
             std::array::from_fn(|i| &views[i] as &dyn BodyTrack);
+        if n == 0 {
+            return None;
+        }
         let info: NormalizeInfo = self.normalizer.normalize(&refs[..n], &mut self.data).ok()?;
-        let ids: [u64; MAX_TRACKS] = {
-            let mut ids = [0; MAX_TRACKS];
-            for (slot, t) in ids.iter_mut().zip(self.tracks.iter().filter(|t| t.active)) {
-                *slot = t.id;
-            }
-            ids
-        };
         Some(WindowInfo {
             bodies: [info.slots[0].map(|i| ids[i]), info.slots[1].map(|i| ids[i])],
             seq_first: first.0,
@@ -244,6 +263,7 @@ mod tests {
     fn windows_come_every_stride_frames_and_match_the_normaliser() {
         let cfg = WindowConfig {
             window: 8,
+            model_frames: 8,
             stride: 4,
             expire_after: 30,
         };
@@ -279,6 +299,7 @@ mod tests {
     fn repeats_and_late_frames_are_rejected_and_the_stream_goes_on() {
         let mut asm = WindowAssembler::new(WindowConfig {
             window: 4,
+            model_frames: 4,
             stride: 1,
             expire_after: 30,
         });
@@ -301,6 +322,7 @@ mod tests {
     fn two_bodies_share_a_window_and_a_gone_body_expires() {
         let mut asm = WindowAssembler::new(WindowConfig {
             window: 6,
+            model_frames: 6,
             stride: 3,
             expire_after: 5,
         });
@@ -329,6 +351,7 @@ mod tests {
         // seq jumps from 3 to 10: the window is the last 4 frames received.
         let mut asm = WindowAssembler::new(WindowConfig {
             window: 4,
+            model_frames: 4,
             stride: 1,
             expire_after: 30,
         });

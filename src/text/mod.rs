@@ -74,6 +74,7 @@ impl TextEncoder {
             &graph,
             SessionOptions {
                 intra_threads: threads,
+                ..Default::default()
             },
         )?;
         Ok(TextEncoder { tokenizer, session })

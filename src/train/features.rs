@@ -24,6 +24,7 @@ impl FeatureExtractor {
             &onnx,
             SessionOptions {
                 intra_threads: threads,
+                ..Default::default()
             },
         )
         .map_err(|e| e.to_string())?;

@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""A depth-sensor bridge for `scale serve`, in Python with pyzmq.
+
+It binds a ZeroMQ PUB socket and publishes skeleton frames in the scale wire protocol
+(docs/protocol.md): two-part messages [b"frames", payload], the payload JSON or the binary
+"SKLF" layout. `scale serve --frames ENDPOINT` connects to it.
+
+Where frames come from:
+  --file REC.skeleton   an NTU RGB+D skeleton file (or a folder of them), at the recorded rate
+  --live                a synthetic body waving its right hand, made up frame by frame: the
+                        place where a real sensor plugs in (see `on_body_frame` below)
+
+With a Kinect v2 (pykinect2) or an Azure Kinect (pyk4a / the Body Tracking SDK), call
+`bridge.on_body_frame(bodies)` from the SDK's body-frame callback, with one
+`(tracking_id, joints, tracking_states)` tuple per tracked body: joints as 25 (Kinect v2) or 32
+(Azure Kinect) [x, y, z] positions in metres, camera space, y up. The Azure SDK reports
+millimetres with y down: pass [x / 1000, -y / 1000, z / 1000] and layout "azure_kinect".
+
+--inject-bad N mixes one malformed message in after every N valid frames (bad JSON, wrong joint
+count, NaN, truncated binary, unknown version, a repeated seq, ...), to check that a server
+drops them, counts them and carries on. At the end the bridge prints a JSON summary on stdout:
+frames sent and the malformed messages sent, by the reason the server should give.
+
+Usage:
+  python examples/kinect_bridge.py --file S001C001P001R001A001.skeleton
+  python examples/kinect_bridge.py --live --format binary --bind tcp://127.0.0.1:5555
+"""
+
+import argparse
+import json
+import math
+import os
+import signal
+import struct
+import sys
+import time
+
+import zmq
+
+KINECT_V2, AZURE_KINECT = "kinect_v2", "azure_kinect"
+JOINTS = {KINECT_V2: 25, AZURE_KINECT: 32}
+
+
+def read_skeleton_file(path):
+    """Reads an NTU RGB+D .skeleton file: a list of frames, each a list of (id, joints, states)."""
+    with open(path) as f:
+        lines = [line.strip() for line in f.read().split("\n")]
+    pos = 0
+
+    def take():
+        nonlocal pos
+        while lines[pos] == "":
+            pos += 1
+        pos += 1
+        return lines[pos - 1]
+
+    frames = []
+    for _ in range(int(take())):
+        bodies = []
+        for _ in range(int(take())):
+            body_id = int(take().split()[0])
+            n = int(take())
+            joints, states = [], []
+            for _ in range(n):
+                v = take().split()
+                joints.append([float(v[0]), float(v[1]), float(v[2])])
+                states.append(int(v[11]))
+            bodies.append((body_id, joints, states))
+        frames.append(bodies)
+    return frames
+
+
+def encode_json(seq, t_us, layout, bodies):
+    return json.dumps(
+        {
+            "v": 1,
+            "seq": seq,
+            "t_us": t_us,
+            "layout": layout,
+            "bodies": [
+                {"id": i, "joints": j, "tracking": s} if s is not None else {"id": i, "joints": j}
+                for (i, j, s) in bodies
+            ],
+        },
+        separators=(",", ":"),
+    ).encode()
+
+
+def encode_binary(seq, t_us, layout, bodies):
+    n = JOINTS[layout]
+    with_states = all(s is not None for (_, _, s) in bodies) and bodies
+    out = bytearray(b"SKLF")
+    out += struct.pack("<BBBBQQHH", 1, 0 if layout == KINECT_V2 else 1, n,
+                       1 if with_states else 0, seq, t_us, len(bodies), 0)
+    for body_id, joints, states in bodies:
+        out += struct.pack("<Q", body_id)
+        for x, y, z in joints:
+            out += struct.pack("<fff", x, y, z)
+        if with_states:
+            out += bytes(states)
+    return bytes(out)
+
+
+class Bridge:
+    """Publishes body frames; `on_body_frame` is what a sensor callback calls."""
+
+    def __init__(self, endpoint, layout=KINECT_V2, fmt="json", start_seq=1):
+        self.ctx = zmq.Context.instance()
+        self.sock = self.ctx.socket(zmq.PUB)
+        self.sock.setsockopt(zmq.LINGER, 500)
+        self.sock.bind(endpoint)
+        self.layout, self.fmt, self.seq = layout, fmt, start_seq
+        self.sent = 0
+
+    def on_body_frame(self, bodies, t_us=None):
+        """One sensor frame: `bodies` is a list of (tracking_id, joints, tracking_states or None)."""
+        t_us = t_us if t_us is not None else time.time_ns() // 1000
+        enc = encode_binary if self.fmt == "binary" else encode_json
+        self.sock.send_multipart([b"frames", enc(self.seq, t_us, self.layout, bodies)])
+        self.seq += 1
+        self.sent += 1
+
+    def send_raw(self, parts):
+        self.sock.send_multipart(parts)
+
+    def close(self):
+        self.sock.close()
+
+
+def malformed(kind, bridge, bodies):
+    """A malformed message of the given kind, as the parts of a ZeroMQ message."""
+    t_us = time.time_ns() // 1000
+    good = json.loads(encode_json(bridge.seq, t_us, bridge.layout, bodies or [(1, [[0, 0, 3]] * 25, None)]))
+    if kind == "bad_json":
+        return [b"frames", b'{"v": 1, "seq": ' + str(bridge.seq).encode() + b', "bodies": [']
+    if kind == "wrong_joint_count":
+        good["bodies"][0]["joints"] = good["bodies"][0]["joints"][:20]
+        good["bodies"][0].pop("tracking", None)
+        return [b"frames", json.dumps(good).encode()]
+    if kind == "non_finite":
+        good["bodies"][0]["joints"][3] = [0.1, float("nan"), 3.0]
+        return [b"frames", json.dumps(good).encode()]  # Python writes NaN
+    if kind == "truncated":
+        payload = encode_binary(bridge.seq, t_us, bridge.layout, bodies or [(1, [[0, 0, 3]] * 25, None)])
+        return [b"frames", payload[: len(payload) // 2]]
+    if kind == "unknown_version":
+        good["v"] = 99
+        return [b"frames", json.dumps(good).encode()]
+    if kind == "unknown_layout":
+        good["layout"] = "kinect_v1"
+        return [b"frames", json.dumps(good).encode()]
+    if kind == "unknown_payload":
+        return [b"frames", b"\x00\x01garbage"]
+    if kind == "out_of_order":
+        # A valid frame whose seq repeats the last one sent.
+        good["seq"] = bridge.seq - 1
+        return [b"frames", json.dumps(good).encode()]
+    raise ValueError(kind)
+
+
+BAD_KINDS = ["bad_json", "wrong_joint_count", "non_finite", "truncated",
+             "unknown_version", "unknown_layout", "unknown_payload", "out_of_order"]
+
+
+def live_frames():
+    """A made-up body waving its right hand, forever (stands in for a sensor)."""
+    base = [[0.0, -0.3, 3.0], [0.0, 0.0, 3.0], [0.0, 0.3, 3.0], [0.0, 0.45, 3.0],
+            [-0.18, 0.22, 3.0], [-0.22, -0.05, 3.0], [-0.24, -0.27, 3.0], [-0.25, -0.34, 3.0],
+            [0.18, 0.22, 3.0], [0.3, 0.35, 3.0], [0.3, 0.6, 3.0], [0.3, 0.68, 3.0],
+            [-0.08, -0.3, 3.0], [-0.09, -0.72, 3.0], [-0.1, -1.1, 3.0], [-0.1, -1.16, 2.95],
+            [0.08, -0.3, 3.0], [0.09, -0.72, 3.0], [0.1, -1.1, 3.0], [0.1, -1.16, 2.95],
+            [0.0, 0.23, 3.0], [-0.26, -0.42, 3.0], [-0.22, -0.37, 3.0], [0.3, 0.74, 3.0],
+            [0.26, 0.7, 3.0]]
+    k = 0
+    while True:
+        a = 0.25 * math.sin(k * 2 * math.pi / 20)
+        joints = [list(p) for p in base]
+        for j in (10, 11, 23, 24):  # wrist, hand, hand tip, thumb swing about the elbow
+            dx, dy = joints[j][0] - 0.3, joints[j][1] - 0.35
+            joints[j][0] = 0.3 + dx * math.cos(a) - dy * math.sin(a)
+            joints[j][1] = 0.35 + dx * math.sin(a) + dy * math.cos(a)
+        yield [(1, joints, [2] * 25)]
+        k += 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--file", help="an NTU .skeleton file, or a folder of them")
+    src.add_argument("--live", action="store_true", help="a synthetic waving body, generated live")
+    ap.add_argument("--bind", default="tcp://127.0.0.1:5555")
+    ap.add_argument("--fps", type=float, default=30.0)
+    ap.add_argument("--speed", type=float, default=1.0)
+    ap.add_argument("--format", choices=["json", "binary"], default="json")
+    ap.add_argument("--loop", action="store_true", help="replay the file(s) until stopped")
+    ap.add_argument("--frames", type=int, default=0, help="stop after this many valid frames")
+    ap.add_argument("--start-seq", type=int, default=1)
+    ap.add_argument("--inject-bad", type=int, default=0, metavar="N",
+                    help="one malformed message after every N valid frames")
+    ap.add_argument("--wait", type=float, default=1.0,
+                    help="seconds to wait after binding, for subscribers to connect")
+    args = ap.parse_args()
+
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    bridge = Bridge(args.bind, KINECT_V2, args.format, args.start_seq)
+    time.sleep(args.wait)
+
+    if args.live:
+        source = live_frames()
+    else:
+        paths = [args.file]
+        if os.path.isdir(args.file):
+            paths = sorted(os.path.join(args.file, p) for p in os.listdir(args.file) if p.endswith(".skeleton"))
+        recordings = [read_skeleton_file(p) for p in paths]
+
+        def replay():
+            while True:
+                for rec in recordings:
+                    yield from rec
+                if not args.loop:
+                    return
+        source = replay()
+
+    bad_sent = {k: 0 for k in BAD_KINDS}
+    period = 1.0 / (args.fps * args.speed)
+    start = time.monotonic()
+    try:
+        for bodies in source:
+            if stop or (args.frames and bridge.sent >= args.frames):
+                break
+            due = start + bridge.sent * period
+            time.sleep(max(0.0, due - time.monotonic()))
+            bridge.on_body_frame(bodies)
+            if args.inject_bad and bridge.sent % args.inject_bad == 0:
+                kind = BAD_KINDS[(bridge.sent // args.inject_bad - 1) % len(BAD_KINDS)]
+                bridge.send_raw(malformed(kind, bridge, bodies))
+                bad_sent[kind] += 1
+    except KeyboardInterrupt:
+        pass
+    print(json.dumps({"frames": bridge.sent, "last_seq": bridge.seq - 1, "malformed": bad_sent}), flush=True)
+    time.sleep(0.2)
+    bridge.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

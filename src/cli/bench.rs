@@ -1,0 +1,343 @@
+//! `scale bench`: per-window latency of the encoder, the energy head and the whole label step
+//! at batch 1 (CPU with 1 and 2 intra-op threads, CUDA when asked), frame-to-label latency over
+//! loopback ZeroMQ, and the FLOPs per window beside the achieved rate.
+
+use super::CliResult;
+use super::stream::EngineOpts;
+use crate::catalog::Catalog;
+use crate::model::folder::ModelInfo;
+use crate::runtime::{Device, SessionOptions};
+use crate::stream::engine::LabelEngine;
+use crate::stream::loopback;
+use crate::stream::replay::{Recording, ReplayConfig};
+use crate::stream::server::DEFAULT_WINDOW;
+use crate::stream::stats::percentiles;
+use crate::stream::window::{WindowAssembler, WindowConfig};
+use crate::synth::{self, SampleSpec};
+use serde::Serialize;
+use std::time::Instant;
+
+pub struct BenchArgs {
+    pub engine: EngineOpts,
+    pub windows: usize,
+    pub loopback_seconds: f64,
+    pub json: bool,
+}
+
+/// p50 / p99 / max in microseconds (fractional).
+#[derive(Clone, Copy, Debug, Serialize)]
+struct Spread {
+    p50: f64,
+    p99: f64,
+    max: f64,
+}
+
+fn spread(values: &mut [f64]) -> Spread {
+    values.sort_unstable_by(f64::total_cmp);
+    let n = values.len();
+    let rank = |p: f64| values[((p * n as f64).ceil() as usize).clamp(1, n) - 1];
+    Spread {
+        p50: rank(0.5),
+        p99: rank(0.99),
+        max: values[n - 1],
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Row {
+    device: String,
+    threads: usize,
+    windows: usize,
+    encoder_us: Spread,
+    energy_head_us: Spread,
+    /// Encoder + energy head + ranking.
+    total_us: Spread,
+    /// FLOPs per window / median total time.
+    gflops_per_s: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct Cpu {
+    model: String,
+    mhz: f64,
+    logical_cpus: usize,
+    simd: &'static str,
+    /// Single-core FP32 peak estimate: clock × FMA lanes × 2 FMA units × 2 FLOPs.
+    peak_gflops_per_core: f64,
+}
+
+fn cpu() -> Cpu {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let field = |name: &str| {
+        info.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_once(':'))
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let flags = field("flags").unwrap_or_default();
+    let has = |f: &str| flags.split_whitespace().any(|x| x == f);
+    let (simd, lanes) = if has("avx512f") {
+        ("avx512f", 16.0)
+    } else if has("avx2") && has("fma") {
+        ("avx2+fma", 8.0)
+    } else {
+        ("sse", 4.0)
+    };
+    let mhz = field("cpu MHz").and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    Cpu {
+        model: field("model name").unwrap_or_else(|| "unknown".into()),
+        mhz,
+        logical_cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        simd,
+        peak_gflops_per_core: mhz / 1000.0 * lanes * 2.0 * 2.0,
+    }
+}
+
+/// Synthetic recordings of a few classes (one and two bodies).
+fn recordings(catalog: &Catalog, n: usize) -> Result<Vec<Recording>, String> {
+    catalog
+        .classes
+        .iter()
+        .filter(|c| c.motion.is_some())
+        .step_by(3)
+        .take(n)
+        .enumerate()
+        .map(|(i, class)| {
+            let spec = SampleSpec {
+                class_id: class.id,
+                subject: 1 + (i % 10) as u16,
+                camera: 1 + (i % 3) as u16,
+                replication: 1,
+            };
+            let seq = synth::generate(class, &spec, 900 + i as u64)
+                .map_err(|e| format!("{}: {e}", class.name))?;
+            let mut frames = seq.to_frames(0, 30.0);
+            for f in &mut frames {
+                for (k, b) in f.bodies.iter_mut().enumerate() {
+                    b.id = 100 * (i as u64 + 1) + k as u64;
+                }
+            }
+            Ok(Recording {
+                name: class.name.clone(),
+                frames,
+            })
+        })
+        .collect()
+}
+
+fn measure(
+    model: &std::path::Path,
+    options: SessionOptions,
+    windows: &[Vec<f32>],
+    flops: f64,
+) -> Result<Row, String> {
+    let mut engine = LabelEngine::load(model, options, 5)?;
+    for w in windows.iter().take(20) {
+        engine.encode(w)?;
+        engine.score()?;
+    }
+    let (mut enc, mut head, mut total) = (Vec::new(), Vec::new(), Vec::new());
+    for w in windows {
+        let t0 = Instant::now();
+        engine.encode(w)?;
+        let t1 = Instant::now();
+        engine.score()?;
+        let t2 = Instant::now();
+        std::hint::black_box(engine.rank());
+        let t3 = Instant::now();
+        let us = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1e6;
+        enc.push(us(t0, t1));
+        head.push(us(t1, t2));
+        total.push(us(t0, t3));
+    }
+    let total = spread(&mut total);
+    Ok(Row {
+        device: options.device.to_string(),
+        threads: options.intra_threads,
+        windows: windows.len(),
+        encoder_us: spread(&mut enc),
+        energy_head_us: spread(&mut head),
+        total_us: total,
+        gflops_per_s: flops / (total.p50 * 1e-6) / 1e9,
+    })
+}
+
+pub fn run(args: BenchArgs) -> CliResult {
+    let model = args.engine.model.clone();
+    let info = ModelInfo::load(&model)?;
+    let catalog = Catalog::builtin();
+    let (priors, _) = crate::model::folder::load_priors(
+        &model.join(crate::model::folder::CLASS_PRIORS),
+        info.cvae.hidden,
+        info.cvae.latent,
+    )?;
+    let k = priors.len();
+    let encoder_macs = info.encoder.macs_per_window(2);
+    let head_macs = info.cvae.macs_per_window(k);
+    let flops = 2.0 * (encoder_macs + head_macs) as f64;
+
+    // Real windows: synthetic recordings through the window assembler.
+    let recs = recordings(&catalog, 8)?;
+    let window = args.engine.window.unwrap_or(DEFAULT_WINDOW);
+    let mut windows = Vec::new();
+    'outer: for r in recs.iter().cycle().take(recs.len() * 50) {
+        let mut asm = WindowAssembler::new(WindowConfig {
+            window,
+            model_frames: info.window,
+            stride: args.engine.stride.max(1),
+            expire_after: 30,
+        });
+        for f in &r.frames {
+            if asm.push(f).map_err(|e| format!("{e:?}"))?.is_some() {
+                windows.push(asm.data().to_vec());
+                if windows.len() >= args.windows.max(1) {
+                    break 'outer;
+                }
+            }
+        }
+    }
+
+    let mut configs = vec![
+        SessionOptions {
+            intra_threads: 1,
+            device: Device::Cpu,
+        },
+        SessionOptions {
+            intra_threads: 2,
+            device: Device::Cpu,
+        },
+    ];
+    if args.engine.device == Device::Cuda {
+        configs.insert(
+            0,
+            SessionOptions {
+                intra_threads: 1,
+                device: Device::Cuda,
+            },
+        );
+    }
+    let mut rows = Vec::new();
+    for c in configs {
+        if !args.json {
+            eprintln!(
+                "scale bench: {} windows on {} with {} thread(s)…",
+                windows.len(),
+                c.device,
+                c.intra_threads
+            );
+        }
+        rows.push(measure(&model, c, &windows, flops)?);
+    }
+
+    // Frame to label over loopback ZeroMQ, at the sensor's rate.
+    let mut serve = args.engine.config("", "", 2.0)?;
+    serve.stats_every = std::time::Duration::from_secs(3600);
+    let mut frames_needed = (args.loopback_seconds.max(1.0) * 30.0) as usize;
+    let mut loop_recs = Vec::new();
+    for r in recs.iter().cycle() {
+        if frames_needed == 0 {
+            break;
+        }
+        frames_needed = frames_needed.saturating_sub(r.frames.len() + 45);
+        loop_recs.push(r.clone());
+    }
+    if !args.json {
+        eprintln!(
+            "scale bench: frame-to-label over loopback ZeroMQ, {} recordings at 30 fps…",
+            loop_recs.len()
+        );
+    }
+    let run = loopback::run(&loop_recs, serve, &ReplayConfig::default(), &mut |_, _| {})?;
+    let mut f2l: Vec<u32> = run
+        .labels
+        .iter()
+        .filter_map(|r| {
+            let sent = run.sent_at(r.message.seq_last)?;
+            Some(r.at.saturating_duration_since(sent.at).as_micros() as u32)
+        })
+        .collect();
+    let mut server_total: Vec<u32> = run
+        .labels
+        .iter()
+        .map(|r| r.message.latency_us.total)
+        .collect();
+    let f2l_n = f2l.len();
+    let f2l = percentiles(&mut f2l);
+    let server_total = percentiles(&mut server_total);
+    let cpu = cpu();
+
+    if !args.json {
+        println!(
+            "model {} (Shift-GCN width {}, T = {}, M = 2; {} classes)",
+            model.display(),
+            info.encoder.width,
+            info.window,
+            k
+        );
+        println!(
+            "FLOPs per window: {:.1} M (encoder {:.1} M, energy head {:.2} M; 2 × MACs)",
+            flops / 1e6,
+            2.0 * encoder_macs as f64 / 1e6,
+            2.0 * head_macs as f64 / 1e6
+        );
+        println!(
+            "CPU: {} at {:.0} MHz, {} logical CPUs, {}: single-core FP32 peak ≈ {:.0} GFLOP/s",
+            cpu.model, cpu.mhz, cpu.logical_cpus, cpu.simd, cpu.peak_gflops_per_core
+        );
+        println!();
+        println!(
+            "per window, batch 1, µs       encoder p50/p99/max      energy head p50/p99/max   total p50/p99/max        GFLOP/s"
+        );
+        for r in &rows {
+            println!(
+                "  {:<4} {} thread{}            {:>6.0} {:>6.0} {:>7.0}     {:>6.0} {:>6.0} {:>7.0}   {:>6.0} {:>6.0} {:>7.0}   {:>6.2}",
+                r.device,
+                r.threads,
+                if r.threads == 1 { " " } else { "s" },
+                r.encoder_us.p50,
+                r.encoder_us.p99,
+                r.encoder_us.max,
+                r.energy_head_us.p50,
+                r.energy_head_us.p99,
+                r.energy_head_us.max,
+                r.total_us.p50,
+                r.total_us.p99,
+                r.total_us.max,
+                r.gflops_per_s
+            );
+        }
+        println!();
+        println!(
+            "frame to label over loopback ZeroMQ ({} windows, {} device, {} thread): p50 {} µs, p99 {} µs, max {} µs (in-server total p50 {} µs, p99 {} µs)",
+            f2l_n,
+            args.engine.device,
+            args.engine.threads,
+            f2l.p50,
+            f2l.p99,
+            f2l.max,
+            server_total.p50,
+            server_total.p99
+        );
+        println!(
+            "target: p99 under 1000 µs per window; best p99 here {:.0} µs",
+            rows.iter()
+                .map(|r| r.total_us.p99)
+                .fold(f64::INFINITY, f64::min)
+        );
+    }
+    let report = serde_json::json!({
+        "model": model.display().to_string(),
+        "classes": k,
+        "window_frames": window,
+        "model_frames": info.window,
+        "flops_per_window": flops,
+        "encoder_flops": 2 * encoder_macs,
+        "energy_head_flops": 2 * head_macs,
+        "per_window": rows,
+        "frame_to_label_us": {"windows": f2l_n, "p50": f2l.p50, "p99": f2l.p99, "max": f2l.max},
+        "server_total_us": {"p50": server_total.p50, "p99": server_total.p99, "max": server_total.max},
+        "cpu": cpu,
+    });
+    println!("{report}");
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! `scale serve` and `scale replay`.
+
+use super::CliResult;
+use crate::runtime::{Device, SessionOptions};
+use crate::stream::net::{self, Shutdown};
+use crate::stream::replay::{self, ReplayConfig, Replayer, WireFormat};
+use crate::stream::server::{ServeConfig, Server};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Model and window flags shared by `scale serve`, `scale demo` and `scale bench`.
+#[derive(Debug, clap::Args)]
+pub struct EngineOpts {
+    /// Model folder.
+    #[arg(long, default_value = "models/default")]
+    pub model: PathBuf,
+    /// Sensor frames per window (resampled to the model's T). Default 64 (about 2 s at 30 fps).
+    #[arg(long)]
+    pub window: Option<usize>,
+    /// A window every this many frames.
+    #[arg(long, default_value_t = 4)]
+    pub stride: usize,
+    /// Classes per label.
+    #[arg(long, default_value_t = 5)]
+    pub top_k: usize,
+    /// Where the encoder and energy head run: cpu, or cuda (build with `--features cuda`; no
+    /// silent CPU fallback).
+    #[arg(long, default_value = "cpu")]
+    pub device: Device,
+    /// Intra-op threads of each ONNX Runtime session.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// A body not seen for this many frames is forgotten.
+    #[arg(long, default_value_t = 30)]
+    pub expire_after: u64,
+}
+
+/// Flags of `scale serve` beyond the engine's.
+pub struct ServeArgs {
+    pub frames: String,
+    pub frames_bind: bool,
+    pub labels: String,
+    pub stats_every: f64,
+    pub engine: EngineOpts,
+}
+
+impl EngineOpts {
+    /// A server configuration with these settings (endpoints as given).
+    pub fn config(
+        &self,
+        frames: &str,
+        labels: &str,
+        stats_every: f64,
+    ) -> Result<ServeConfig, String> {
+        if !(stats_every > 0.0) {
+            return Err(format!(
+                "--stats-every must be positive (got {stats_every})"
+            ));
+        }
+        if self.stride == 0 {
+            return Err("--stride must be at least 1".into());
+        }
+        if self.window.is_some_and(|w| w < 2) {
+            return Err("--window must be at least 2 frames".into());
+        }
+        let mut c = ServeConfig::new(frames, labels, self.model.clone());
+        c.window = self.window;
+        c.stride = self.stride;
+        c.top_k = self.top_k;
+        c.session = SessionOptions {
+            intra_threads: self.threads.max(1),
+            device: self.device,
+        };
+        c.expire_after = self.expire_after;
+        c.stats_every = Duration::from_secs_f64(stats_every);
+        Ok(c)
+    }
+}
+
+pub fn serve(args: ServeArgs) -> CliResult {
+    let mut config = args
+        .engine
+        .config(&args.frames, &args.labels, args.stats_every)?;
+    config.frames_bind = args.frames_bind;
+    config.handle_signals = true;
+    config.log = true;
+    let server = Server::start(config.clone())?;
+    eprintln!(
+        "scale serve: model {} on {} ({} intra-op thread{}), window {} frames resampled to {}, stride {}",
+        config.model.display(),
+        config.session.device,
+        config.session.intra_threads,
+        if config.session.intra_threads == 1 {
+            ""
+        } else {
+            "s"
+        },
+        server.window,
+        server.model_frames,
+        config.stride
+    );
+    eprintln!(
+        "scale serve: frames <- {} ({}), labels and stats -> {} (PUB, bound); Ctrl-C stops",
+        config.frames,
+        if config.frames_bind {
+            "SUB, bound"
+        } else {
+            "SUB, connecting"
+        },
+        server.labels_endpoint
+    );
+    server.wait()?;
+    Ok(())
+}
+
+pub struct ReplayArgs {
+    pub input: PathBuf,
+    pub to: String,
+    pub fps: f64,
+    pub looped: bool,
+    pub speed: f64,
+    pub format: WireFormat,
+    pub gap: f64,
+    pub no_wait: bool,
+}
+
+pub fn replay(args: ReplayArgs) -> CliResult {
+    let recordings = replay::load(&args.input)?;
+    let frames: usize = recordings.iter().map(|r| r.frames.len()).sum();
+    let config = ReplayConfig {
+        fps: args.fps,
+        speed: args.speed,
+        looped: args.looped,
+        format: args.format,
+        gap_s: args.gap,
+    };
+    let rt = net::runtime()?;
+    let shutdown = Shutdown::new();
+    let result: Result<u64, String> = rt.block_on(async {
+        let stop = shutdown.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                stop.stop();
+            }
+        });
+        let mut replayer = Replayer::bind(&args.to).await?;
+        eprintln!(
+            "scale replay: {} recording{} ({frames} frames) on {} as {:?} frames at {} fps × {}{}",
+            recordings.len(),
+            if recordings.len() == 1 { "" } else { "s" },
+            replayer.endpoint,
+            args.format,
+            args.fps,
+            args.speed,
+            if args.looped { ", looping" } else { "" }
+        );
+        if !args.no_wait {
+            eprintln!("scale replay: waiting for a subscriber (--no-wait to start at once)");
+            if !replayer.wait_for_subscriber(None, &shutdown).await {
+                return Ok(0);
+            }
+        }
+        let mut last_name = usize::MAX;
+        replayer
+            .play(&recordings, &config, &shutdown, &mut |s| {
+                if let Some(i) = s.recording
+                    && i != last_name
+                {
+                    last_name = i;
+                    eprintln!("scale replay: seq {:>7}  {}", s.seq, recordings[i].name);
+                }
+            })
+            .await
+    });
+    let sent = result?;
+    eprintln!("scale replay: sent {sent} frames");
+    Ok(())
+}

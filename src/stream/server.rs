@@ -1,0 +1,598 @@
+//! `scale serve`: frames in over a ZeroMQ SUB, labels and stats out over a ZeroMQ PUB.
+//!
+//! Two threads. The I/O thread runs a current-thread tokio runtime with the SUB (decoding and
+//! validating every message, counting what it drops) and the PUB. The inference thread owns the
+//! window assembler and the label engine; frames reach it over a bounded `crossbeam-channel`
+//! (full: the frame is dropped and counted, the network side never waits), labels leave it as
+//! JSON in buffers from a fixed pool that the publisher hands back (empty pool: the label is
+//! counted as dropped, inference never waits for a slow subscriber).
+
+use super::engine::{LabelEngine, LabelSummary, WindowTiming};
+use super::net::{self, Shutdown};
+use super::stats::{self, Counters, LatencyLog};
+use super::window::{Rejected, WindowAssembler, WindowConfig};
+use crate::protocol::{
+    DROP_OUT_OF_ORDER, DROP_QUEUE_FULL, DROP_REASONS, SkeletonFrame, TOPIC_LABELS, TOPIC_STATS,
+    decode_frame_message,
+};
+use crate::runtime::SessionOptions;
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError, bounded};
+use futures::StreamExt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+use zeromq::{PubSocket, Socket, SocketEvent, SocketRecv, SocketSend, SubSocket};
+
+/// Default window length in sensor frames (about 2 s at 30 fps).
+pub const DEFAULT_WINDOW: usize = 64;
+/// Label buffers in flight between the inference thread and the publisher.
+const LABEL_POOL: usize = 256;
+/// Capacity of one label buffer (a top-5 label is about 600 bytes).
+const LABEL_CAPACITY: usize = 4096;
+
+/// Everything `scale serve` takes.
+#[derive(Clone, Debug)]
+pub struct ServeConfig {
+    /// The bridge's PUB endpoint (connected to), or the endpoint to bind with `frames_bind`.
+    pub frames: String,
+    pub frames_bind: bool,
+    /// Where the label PUB binds.
+    pub labels: String,
+    pub model: PathBuf,
+    /// Sensor frames per window; `None`: [`DEFAULT_WINDOW`].
+    pub window: Option<usize>,
+    pub stride: usize,
+    pub top_k: usize,
+    pub session: SessionOptions,
+    /// A body not seen for this many frames is dropped.
+    pub expire_after: u64,
+    /// Frames the inference thread's queue holds.
+    pub queue: usize,
+    pub stats_every: Duration,
+    /// Stop on SIGINT / SIGTERM.
+    pub handle_signals: bool,
+    /// Print a line per stats message on stderr.
+    pub log: bool,
+}
+
+impl ServeConfig {
+    pub fn new(frames: &str, labels: &str, model: PathBuf) -> ServeConfig {
+        ServeConfig {
+            frames: frames.into(),
+            frames_bind: false,
+            labels: labels.into(),
+            model,
+            window: None,
+            stride: 4,
+            top_k: 5,
+            session: SessionOptions::default(),
+            expire_after: 30,
+            queue: 1024,
+            stats_every: Duration::from_secs(2),
+            handle_signals: false,
+            log: false,
+        }
+    }
+}
+
+/// A frame as it leaves the network side.
+pub struct Incoming {
+    pub frame: SkeletonFrame,
+    pub arrived: Instant,
+}
+
+/// What the network side hands the inference thread.
+pub enum Input {
+    Frame(Incoming),
+    /// The bridge disconnected: the next frames are a new stream (its seq may start over).
+    Reset,
+}
+
+/// What the inference thread runs per frame, kept apart from the thread so that tests can
+/// drive it (and count its allocations).
+pub struct Core {
+    assembler: WindowAssembler,
+    engine: LabelEngine,
+    counters: Arc<Counters>,
+    latency: LatencyLog,
+    out_of_order: usize,
+}
+
+impl Core {
+    pub fn new(engine: LabelEngine, config: WindowConfig, counters: Arc<Counters>) -> Core {
+        Core {
+            assembler: WindowAssembler::new(config),
+            engine,
+            counters,
+            latency: LatencyLog::with_capacity(8192),
+            out_of_order: DROP_REASONS
+                .iter()
+                .position(|r| *r == DROP_OUT_OF_ORDER)
+                .expect("a drop reason"),
+        }
+    }
+
+    pub fn engine(&self) -> &LabelEngine {
+        &self.engine
+    }
+
+    /// Starts a new stream: every body forgotten, any seq accepted next.
+    pub fn reset(&mut self) {
+        self.assembler.reset();
+        Counters::add(&self.counters.stream_resets, 1);
+        self.counters.bodies_tracked.store(0, Ordering::Relaxed);
+    }
+
+    /// Takes one frame; when it completes a window, labels it into `out` (JSON).
+    pub fn on_frame(
+        &mut self,
+        frame: &SkeletonFrame,
+        arrived: Instant,
+        out: &mut Vec<u8>,
+    ) -> Result<Option<LabelSummary>, String> {
+        let start = Instant::now();
+        let window = match self.assembler.push(frame) {
+            Err(Rejected::OutOfOrder { .. }) => {
+                self.counters.drop_frame(self.out_of_order);
+                return Ok(None);
+            }
+            Ok(w) => w,
+        };
+        Counters::add(&self.counters.frames_accepted, 1);
+        let tracked = self.assembler.tracked().count() as u64;
+        self.counters
+            .bodies_tracked
+            .store(tracked, Ordering::Relaxed);
+        let Some(info) = window else {
+            return Ok(None);
+        };
+        Counters::add(&self.counters.windows, 1);
+        let timing = WindowTiming {
+            arrived,
+            normalise_us: start.elapsed().as_micros().min(u32::MAX as u128) as u32,
+        };
+        let summary = self
+            .engine
+            .label_into(&info, self.assembler.data(), timing, out)?;
+        self.latency.push(summary.latency);
+        Ok(Some(summary))
+    }
+}
+
+enum Out {
+    Label(Vec<u8>),
+    Stats(Vec<u8>),
+}
+
+/// A running server.
+pub struct Server {
+    shutdown: Arc<Shutdown>,
+    io: Option<JoinHandle<Result<(), String>>>,
+    inference: Option<JoinHandle<Result<(), String>>>,
+    /// The endpoint the label PUB is bound to (the real port when 0 was asked for).
+    pub labels_endpoint: String,
+    pub counters: Arc<Counters>,
+    /// Sensor frames per window and the model's T.
+    pub window: usize,
+    pub model_frames: usize,
+}
+
+impl Server {
+    /// Loads the model, binds the label PUB, and starts the threads. Returns once the server
+    /// is ready (the SUB may still be waiting for the bridge).
+    pub fn start(config: ServeConfig) -> Result<Server, String> {
+        let shutdown = Shutdown::new();
+        let counters = Arc::new(Counters::default());
+        let (frames_tx, frames_rx) = bounded::<Input>(config.queue.max(1));
+        let (out_tx, out_rx) = bounded::<Out>(LABEL_POOL + 16);
+        let (free_tx, free_rx) = bounded::<Vec<u8>>(LABEL_POOL);
+        for _ in 0..LABEL_POOL {
+            free_tx
+                .send(Vec::with_capacity(LABEL_CAPACITY))
+                .expect("the pool has room");
+        }
+        let wake = Arc::new(tokio::sync::Notify::new());
+
+        // The inference thread loads the model itself (sessions stay on the thread that runs
+        // them) and reports back.
+        let (ready_tx, ready_rx) = bounded::<Result<(usize, usize), String>>(1);
+        let inference = {
+            let (config, counters, shutdown, wake) = (
+                config.clone(),
+                counters.clone(),
+                shutdown.clone(),
+                wake.clone(),
+            );
+            let free = (free_tx.clone(), free_rx);
+            std::thread::Builder::new()
+                .name("scale-inference".into())
+                .spawn(move || {
+                    let engine =
+                        match LabelEngine::load(&config.model, config.session, config.top_k) {
+                            Ok(e) => e,
+                            Err(e) => {
+                                let _ = ready_tx.send(Err(e.clone()));
+                                return Err(e);
+                            }
+                        };
+                    let window = config.window.unwrap_or(DEFAULT_WINDOW).max(2);
+                    let model_frames = engine.model_frames();
+                    let core = Core::new(
+                        engine,
+                        WindowConfig {
+                            window,
+                            model_frames,
+                            stride: config.stride.max(1),
+                            expire_after: config.expire_after,
+                        },
+                        counters.clone(),
+                    );
+                    let _ = ready_tx.send(Ok((window, model_frames)));
+                    inference_loop(
+                        core, &config, &counters, &shutdown, frames_rx, out_tx, free, &wake,
+                    )
+                })
+                .map_err(|e| format!("cannot start the inference thread: {e}"))?
+        };
+        let (window, model_frames) = match ready_rx.recv() {
+            Ok(Ok(w)) => w,
+            Ok(Err(e)) => return Err(e),
+            Err(_) => {
+                return Err(match inference.join() {
+                    Ok(Err(e)) => e,
+                    _ => "the inference thread stopped while loading the model".into(),
+                });
+            }
+        };
+
+        let (bound_tx, bound_rx) = bounded::<Result<String, String>>(1);
+        let io = {
+            let (counters, shutdown) = (counters.clone(), shutdown.clone());
+            std::thread::Builder::new()
+                .name("scale-io".into())
+                .spawn(move || {
+                    let rt = net::runtime()?;
+                    rt.block_on(io_main(
+                        config, counters, shutdown, frames_tx, out_rx, free_tx, wake, bound_tx,
+                    ))
+                })
+                .map_err(|e| format!("cannot start the I/O thread: {e}"))?
+        };
+        let labels_endpoint = match bound_rx.recv() {
+            Ok(Ok(ep)) => ep,
+            Ok(Err(e)) => {
+                shutdown.stop();
+                let _ = io.join();
+                let _ = inference.join();
+                return Err(e);
+            }
+            Err(_) => {
+                shutdown.stop();
+                let _ = inference.join();
+                return Err(match io.join() {
+                    Ok(Err(e)) => e,
+                    _ => "the I/O thread stopped while binding".into(),
+                });
+            }
+        };
+        Ok(Server {
+            shutdown,
+            io: Some(io),
+            inference: Some(inference),
+            labels_endpoint,
+            counters,
+            window,
+            model_frames,
+        })
+    }
+
+    /// Asks the server to stop (it sends a last stats message first).
+    pub fn stop(&self) {
+        self.shutdown.stop();
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.shutdown.is_stopped()
+    }
+
+    /// Waits for both threads; the first error either of them hit.
+    pub fn wait(mut self) -> Result<(), String> {
+        let join = |h: Option<JoinHandle<Result<(), String>>>, what: &str| match h.map(|h| h.join())
+        {
+            None | Some(Ok(Ok(()))) => Ok(()),
+            Some(Ok(Err(e))) => Err(e),
+            Some(Err(_)) => Err(format!("the {what} thread panicked")),
+        };
+        let a = join(self.inference.take(), "inference");
+        let b = join(self.io.take(), "I/O");
+        a.and(b)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shutdown.stop();
+        if let Some(h) = self.inference.take() {
+            let _ = h.join();
+        }
+        if let Some(h) = self.io.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+fn emit_stats(
+    counters: &Counters,
+    started: Instant,
+    latency: &mut LatencyLog,
+    out: &Sender<Out>,
+    wake: &tokio::sync::Notify,
+    log: bool,
+) {
+    let m = stats::message(counters, started, latency.take());
+    if log {
+        let l = &m.latency_us;
+        eprintln!(
+            "[{:7.1}s] frames {} (dropped {}), windows {}, labels {} (dropped {}), bodies {}; total latency p50 {} µs p99 {} µs over {} windows",
+            m.uptime_s,
+            m.frames_in,
+            m.dropped_total(),
+            m.windows,
+            m.labels,
+            m.labels_dropped,
+            m.bodies_tracked,
+            l.total.p50,
+            l.total.p99,
+            l.windows
+        );
+    }
+    if out.try_send(Out::Stats(m.to_json())).is_ok() {
+        wake.notify_one();
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn inference_loop(
+    mut core: Core,
+    config: &ServeConfig,
+    counters: &Counters,
+    shutdown: &Shutdown,
+    frames: Receiver<Input>,
+    out: Sender<Out>,
+    (free_tx, free_rx): (Sender<Vec<u8>>, Receiver<Vec<u8>>),
+    wake: &tokio::sync::Notify,
+) -> Result<(), String> {
+    let started = Instant::now();
+    let mut next_stats = started + config.stats_every;
+    let mut spare = Vec::with_capacity(LABEL_CAPACITY);
+    let mut errors = 0u64;
+    while !shutdown.is_stopped() {
+        let wait = next_stats
+            .saturating_duration_since(Instant::now())
+            .min(Duration::from_millis(50));
+        match frames.recv_timeout(wait) {
+            Ok(Input::Reset) => core.reset(),
+            Ok(Input::Frame(incoming)) => {
+                let pooled = free_rx.try_recv().ok();
+                let has_buffer = pooled.is_some();
+                let mut buf = pooled.unwrap_or_else(|| std::mem::take(&mut spare));
+                match core.on_frame(&incoming.frame, incoming.arrived, &mut buf) {
+                    Ok(Some(_)) if has_buffer => match out.try_send(Out::Label(buf)) {
+                        Ok(()) => {
+                            Counters::add(&counters.labels, 1);
+                            wake.notify_one();
+                        }
+                        Err(e) => {
+                            Counters::add(&counters.labels_dropped, 1);
+                            let _ = free_tx.try_send(match e.into_inner() {
+                                Out::Label(b) | Out::Stats(b) => b,
+                            });
+                        }
+                    },
+                    Ok(Some(_)) => {
+                        Counters::add(&counters.labels_dropped, 1);
+                        spare = buf;
+                    }
+                    Ok(None) if has_buffer => {
+                        let _ = free_tx.try_send(buf);
+                    }
+                    Ok(None) => spare = buf,
+                    Err(e) => {
+                        errors += 1;
+                        if errors <= 5 {
+                            eprintln!("scale serve: inference failed: {e}");
+                        }
+                        if has_buffer {
+                            let _ = free_tx.try_send(buf);
+                        } else {
+                            spare = buf;
+                        }
+                    }
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+        if Instant::now() >= next_stats {
+            emit_stats(counters, started, &mut core.latency, &out, wake, config.log);
+            next_stats += config.stats_every;
+        }
+    }
+    emit_stats(counters, started, &mut core.latency, &out, wake, config.log);
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn io_main(
+    config: ServeConfig,
+    counters: Arc<Counters>,
+    shutdown: Arc<Shutdown>,
+    frames: Sender<Input>,
+    out: Receiver<Out>,
+    free: Sender<Vec<u8>>,
+    wake: Arc<tokio::sync::Notify>,
+    bound: Sender<Result<String, String>>,
+) -> Result<(), String> {
+    let mut publisher = PubSocket::new();
+    let labels_endpoint = match net::bind(&mut publisher, &config.labels).await {
+        Ok(ep) => ep,
+        Err(e) => {
+            let _ = bound.send(Err(format!("labels: {e}")));
+            return Err(e);
+        }
+    };
+    let mut sub = SubSocket::new();
+    if config.frames_bind
+        && let Err(e) = net::bind(&mut sub, &config.frames).await
+    {
+        let _ = bound.send(Err(format!("frames: {e}")));
+        return Err(e);
+    }
+    // Everything is subscribed to, so that messages on other topics are counted, not ignored.
+    if let Err(e) = sub.subscribe("").await {
+        let _ = bound.send(Err(format!("frames: cannot subscribe: {e}")));
+        return Err(e.to_string());
+    }
+    let _ = bound.send(Ok(labels_endpoint));
+
+    let signals = async {
+        if !config.handle_signals {
+            return std::future::pending::<()>().await;
+        }
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .map_err(|e| e.to_string());
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {},
+            _ = async { match term.as_mut() { Ok(t) => { t.recv().await; } Err(_) => std::future::pending().await } } => {},
+        }
+        eprintln!("scale serve: stopping");
+    };
+
+    let receive = receive_frames(&config, &mut sub, &counters, &frames);
+    let publish = async {
+        loop {
+            if drain(&out, &free, &mut publisher).await {
+                return;
+            }
+            wake.notified().await;
+        }
+    };
+    tokio::select! {
+        _ = receive => {},
+        _ = publish => {},
+        _ = signals => {},
+        _ = shutdown.stopped() => {},
+    }
+    shutdown.stop();
+    drop(frames);
+    // The inference thread sends a last stats message and stops; publish what it left, give
+    // the socket a moment to write, and close.
+    let deadline = Instant::now() + Duration::from_millis(500);
+    loop {
+        let finished = drain(&out, &free, &mut publisher).await;
+        if finished || Instant::now() >= deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    Ok(())
+}
+
+/// Publishes what the inference thread has queued; true once that thread has finished.
+async fn drain(out: &Receiver<Out>, free: &Sender<Vec<u8>>, publisher: &mut PubSocket) -> bool {
+    loop {
+        let m = match out.try_recv() {
+            Ok(m) => m,
+            Err(crossbeam_channel::TryRecvError::Empty) => return false,
+            Err(crossbeam_channel::TryRecvError::Disconnected) => return true,
+        };
+        let message = match m {
+            Out::Label(buf) => {
+                let msg = net::message(TOPIC_LABELS, &buf);
+                let mut buf = buf;
+                buf.clear();
+                let _ = free.try_send(buf);
+                msg
+            }
+            Out::Stats(buf) => net::message(TOPIC_STATS, &buf),
+        };
+        // The PUB drops messages for subscribers whose queues are full: never blocks.
+        let _ = publisher.send(message).await;
+    }
+}
+
+async fn receive_frames(
+    config: &ServeConfig,
+    sub: &mut SubSocket,
+    counters: &Counters,
+    frames: &Sender<Input>,
+) {
+    let mut events = sub.monitor();
+    if !config.frames_bind {
+        let mut waited = false;
+        while let Err(e) = sub.connect(&config.frames).await {
+            if !waited && config.log {
+                eprintln!(
+                    "scale serve: waiting for the bridge at {} ({e})",
+                    config.frames
+                );
+            }
+            waited = true;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        if config.log {
+            eprintln!("scale serve: connected to {}", config.frames);
+        }
+    }
+    let queue_full = DROP_REASONS
+        .iter()
+        .position(|r| *r == DROP_QUEUE_FULL)
+        .expect("a drop reason");
+    let mut logged = [0u32; DROP_REASONS.len()];
+    loop {
+        let received = tokio::select! {
+            m = sub.recv() => m,
+            Some(event) = events.next() => {
+                if let SocketEvent::Disconnected(_) = event {
+                    // A bridge that comes back starts its seq over: a new stream.
+                    if let Err(TrySendError::Disconnected(_)) = frames.try_send(Input::Reset) {
+                        return;
+                    }
+                }
+                continue;
+            }
+        };
+        let message = match received {
+            Ok(m) => m,
+            Err(_) => {
+                // The bridge went away; the socket reconnects by itself.
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let arrived = Instant::now();
+        Counters::add(&counters.frames_in, 1);
+        let parts = message.into_vec();
+        match decode_frame_message(&parts) {
+            Ok(frame) => match frames.try_send(Input::Frame(Incoming { frame, arrived })) {
+                Ok(()) => {}
+                Err(TrySendError::Full(_)) => counters.drop_frame(queue_full),
+                Err(TrySendError::Disconnected(_)) => return,
+            },
+            Err(e) => {
+                let i = e.drop_index();
+                counters.drop_frame(i);
+                logged[i] += 1;
+                if config.log && (logged[i] <= 3 || logged[i].is_power_of_two()) {
+                    eprintln!(
+                        "scale serve: dropped a frame message ({} so far for {}): {e}",
+                        logged[i], DROP_REASONS[i]
+                    );
+                }
+            }
+        }
+    }
+}
