@@ -1,0 +1,335 @@
+//! `scale serve` between real libzmq peers: the pyzmq bridge and subscriber of `examples/`.
+//!
+//! Needs a Python with pyzmq (`SCALE_PYTHON`, as `.ci/run` sets up); skipped without one unless
+//! `SCALE_REQUIRE_PYZMQ=1`, where it fails instead. Reads the real NTU recording of
+//! `../shared/fixtures/ntu/`.
+
+mod common;
+
+use scale::ntu::NtuSequence;
+use scale::protocol::{LabelMessage, SkeletonFrame, StatsMessage};
+use scale::runtime::SessionOptions;
+use scale::stream::engine::LabelEngine;
+use scale::stream::server::Core;
+use scale::stream::stats::Counters;
+use scale::stream::window::WindowConfig;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn python() -> Option<String> {
+    let p = std::env::var("SCALE_PYTHON").unwrap_or_else(|_| "python3".into());
+    let ok = Command::new(&p)
+        .args(["-c", "import zmq"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        return Some(p);
+    }
+    if std::env::var("SCALE_REQUIRE_PYZMQ").is_ok_and(|v| v == "1") {
+        panic!("{p} cannot import zmq, and SCALE_REQUIRE_PYZMQ=1");
+    }
+    eprintln!("skipping: no Python with pyzmq (set SCALE_PYTHON)");
+    None
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A TCP endpoint on a port that was free a moment ago.
+fn endpoint() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("tcp://127.0.0.1:{}", l.local_addr().unwrap().port())
+}
+
+/// A child process killed when dropped.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(frames: &str, labels: &str, stderr: &Path) -> Proc {
+    Proc(
+        Command::new(env!("CARGO_BIN_EXE_scale"))
+            .args(["serve", "--frames", frames, "--labels", labels])
+            .args(["--stats-every", "1"])
+            .arg("--model")
+            .arg(root().join("models/default"))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(stderr).unwrap())
+            .spawn()
+            .unwrap(),
+    )
+}
+
+fn subscriber(py: &str, labels: &str, extra: &[&str]) -> Proc {
+    Proc(
+        Command::new(py)
+            .arg(root().join("examples/subscribe_labels.py"))
+            .args(["--connect", labels, "--json", "--stats", "--timeout", "3"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    )
+}
+
+/// Runs the bridge to its end; its JSON summary.
+fn bridge(py: &str, frames: &str, args: &[&str]) -> serde_json::Value {
+    let out = Command::new(py)
+        .arg(root().join("examples/kinect_bridge.py"))
+        .args(["--bind", frames, "--wait", "1.5"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "bridge failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// SIGINT to the server; returns how long it took to exit, and whether it exited cleanly.
+fn interrupt(mut p: Proc) -> (Duration, bool) {
+    let t = Instant::now();
+    let pid = p.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    loop {
+        if let Some(status) = p.0.try_wait().unwrap() {
+            return (t.elapsed(), status.success());
+        }
+        if t.elapsed() > Duration::from_secs(10) {
+            return (t.elapsed(), false);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Labels and the last stats message a subscriber printed.
+fn collect(mut p: Proc) -> (Vec<LabelMessage>, Option<StatsMessage>) {
+    let out = std::mem::replace(&mut p.0, Command::new("true").spawn().unwrap())
+        .wait_with_output()
+        .unwrap();
+    let mut labels = Vec::new();
+    let mut stats = None;
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let m = serde_json::to_vec(&v["message"]).unwrap();
+        match v["topic"].as_str() {
+            Some("labels") => labels.push(LabelMessage::from_json(&m).unwrap()),
+            Some("stats") => stats = Some(StatsMessage::from_json(&m).unwrap()),
+            other => panic!("unexpected topic {other:?}"),
+        }
+    }
+    (labels, stats)
+}
+
+/// What the server's per-frame step gives on these frames, in process: (seq range, class ids).
+fn expected(frames: &[SkeletonFrame]) -> Vec<(u64, u64, Vec<u32>)> {
+    let model = root().join("models/default");
+    let engine = LabelEngine::load(&model, SessionOptions::default(), 5).unwrap();
+    let t = engine.model_frames();
+    let mut core = Core::new(
+        engine,
+        WindowConfig {
+            window: 64,
+            model_frames: t,
+            stride: 4,
+            expire_after: 30,
+        },
+        Arc::new(Counters::default()),
+    );
+    let mut out = Vec::new();
+    let mut labels = Vec::new();
+    for f in frames {
+        if core
+            .on_frame(f, Instant::now(), &mut out)
+            .unwrap()
+            .is_some()
+        {
+            let m = LabelMessage::from_json(&out).unwrap();
+            labels.push((
+                m.seq_first,
+                m.seq_last,
+                m.top.iter().map(|c| c.id).collect(),
+            ));
+        }
+    }
+    labels
+}
+
+fn summary(labels: &[LabelMessage]) -> Vec<(u64, u64, Vec<u32>)> {
+    labels
+        .iter()
+        .map(|m| {
+            (
+                m.seq_first,
+                m.seq_last,
+                m.top.iter().map(|c| c.id).collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_real_recording_through_pyzmq_peers_with_garbage_mixed_in() {
+    let Some(py) = python() else { return };
+    let Some(rec) = common::fixture("ntu/S001C001P001R001A001.skeleton") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let (frames_ep, labels_ep) = (endpoint(), endpoint());
+    let server = serve(&frames_ep, &labels_ep, &tmp.path().join("serve.err"));
+    std::thread::sleep(Duration::from_millis(300));
+    let sub = subscriber(&py, &labels_ep, &[]);
+    let sent = bridge(
+        &py,
+        &frames_ep,
+        &[
+            "--file",
+            rec.to_str().unwrap(),
+            "--speed",
+            "3",
+            "--format",
+            "binary",
+            "--inject-bad",
+            "4",
+        ],
+    );
+    std::thread::sleep(Duration::from_millis(1000));
+    let (took, clean) = interrupt(server);
+    assert!(clean, "serve did not exit cleanly on SIGINT");
+    assert!(took < Duration::from_secs(1), "serve took {took:?} to stop");
+    let (labels, stats) = collect(sub);
+
+    // Labels: the documented fields, and exactly what the clean frames give in process.
+    let frames = NtuSequence::read(&rec).unwrap().to_frames(0, 30.0);
+    assert_eq!(sent["frames"], frames.len());
+    let want = expected(&frames);
+    assert!(!want.is_empty());
+    assert_eq!(summary(&labels), want);
+    let body = frames[0].bodies[0].id;
+    for m in &labels {
+        assert_eq!(
+            (m.v, m.bodies.as_slice(), m.top.len()),
+            (1, [body].as_slice(), 5)
+        );
+        assert!(m.t_us >= m.t_first_us && m.t_first_us > 1_600_000_000_000_000);
+        let l = m.latency_us;
+        assert!(l.encoder > 0 && l.total >= l.encoder + l.energy_head);
+    }
+
+    // Stats: every malformed message counted under its reason, every valid frame accepted.
+    let stats = stats.expect("a final stats message");
+    for (kind, n) in sent["malformed"].as_object().unwrap() {
+        assert_eq!(stats.dropped[kind], n.as_u64().unwrap(), "{kind}");
+    }
+    let bad: u64 = sent["malformed"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert!(bad >= 8, "every kind injected at least once");
+    assert_eq!(stats.dropped_total(), bad);
+    assert_eq!(stats.frames_accepted, frames.len() as u64);
+    assert_eq!(stats.frames_in, frames.len() as u64 + bad);
+    assert_eq!(
+        (stats.windows, stats.labels, stats.labels_dropped),
+        (want.len() as u64, want.len() as u64, 0)
+    );
+}
+
+#[test]
+fn labels_resume_when_the_bridge_restarts() {
+    let Some(py) = python() else { return };
+    let Some(rec) = common::fixture("ntu/S001C001P001R001A012.skeleton") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let (frames_ep, labels_ep) = (endpoint(), endpoint());
+    let server = serve(&frames_ep, &labels_ep, &tmp.path().join("serve.err"));
+    std::thread::sleep(Duration::from_millis(300));
+    let sub = subscriber(&py, &labels_ep, &[]);
+    let file = rec.to_str().unwrap();
+    // The first run stops after 80 frames; the restarted bridge counts from 1 again.
+    bridge(
+        &py,
+        &frames_ep,
+        &["--file", file, "--speed", "3", "--frames", "80"],
+    );
+    bridge(&py, &frames_ep, &["--file", file, "--speed", "3"]);
+    std::thread::sleep(Duration::from_millis(1000));
+    let (_, clean) = interrupt(server);
+    assert!(clean);
+    let (labels, stats) = collect(sub);
+
+    let frames = NtuSequence::read(&rec).unwrap().to_frames(0, 30.0);
+    let mut want = expected(&frames[..80]);
+    want.extend(expected(&frames));
+    assert_eq!(summary(&labels), want);
+    let stats = stats.unwrap();
+    assert_eq!(stats.dropped_total(), 0);
+    assert!(stats.stream_resets >= 1);
+}
+
+#[test]
+fn a_slow_subscriber_does_not_hold_back_the_others() {
+    let Some(py) = python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let (frames_ep, labels_ep) = (endpoint(), endpoint());
+    let server = serve(&frames_ep, &labels_ep, &tmp.path().join("serve.err"));
+    std::thread::sleep(Duration::from_millis(300));
+    // Reads one message, then sleeps for longer than the whole stream.
+    let slow = subscriber(&py, &labels_ep, &["--slow", "60"]);
+    let fast = subscriber(&py, &labels_ep, &[]);
+    let sent = bridge(
+        &py,
+        &frames_ep,
+        &["--live", "--frames", "240", "--speed", "4"],
+    );
+    assert_eq!(sent["frames"], 240);
+    std::thread::sleep(Duration::from_millis(1000));
+    let (_, clean) = interrupt(server);
+    assert!(clean);
+    drop(slow);
+    let (labels, stats) = collect(fast);
+    let stats = stats.unwrap();
+    // (240 − 64) / 4 + 1 windows, all labelled and all delivered to the reading subscriber.
+    assert_eq!(stats.windows, 45);
+    assert_eq!((stats.labels, stats.labels_dropped), (45, 0));
+    assert_eq!(labels.len(), 45);
+    // The live stand-in body waves its right hand.
+    let waving = labels
+        .iter()
+        .filter(|m| m.top.iter().any(|c| c.name == "hand waving"))
+        .count();
+    eprintln!("'hand waving' in the top 5 of {waving} of 45 windows");
+}
+
+#[test]
+fn sigint_stops_a_server_that_waits_for_its_bridge() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Nobody publishes on this endpoint: the SUB keeps trying to connect.
+    let server = serve(&endpoint(), &endpoint(), &tmp.path().join("serve.err"));
+    std::thread::sleep(Duration::from_millis(1500));
+    let (took, clean) = interrupt(server);
+    assert!(clean, "serve did not exit cleanly on SIGINT");
+    assert!(took < Duration::from_secs(1), "serve took {took:?} to stop");
+    let err = std::fs::read_to_string(tmp.path().join("serve.err")).unwrap();
+    assert!(err.contains("stopping"), "{err}");
+}
