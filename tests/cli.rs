@@ -221,3 +221,103 @@ fn synth_twice_gives_identical_files_and_previews_are_pngs() {
             && String::from_utf8_lossy(&out.stderr).contains("no class \"moonwalk\"")
     );
 }
+
+#[test]
+fn demo_runs_to_the_end_with_labels_better_than_chance() {
+    let out = scale(&[
+        "demo",
+        "--per-class",
+        "1",
+        "--seen-classes",
+        "2",
+        "--speed",
+        "6",
+        "--json",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    // The model's 5 unseen classes and 2 seen ones, one recording each.
+    assert_eq!(v["recordings"], 7);
+    let windows = v["windows"].as_u64().unwrap();
+    assert!(windows > 30, "{windows} windows");
+    // Every frame arrived and none was dropped; every window was labelled and delivered.
+    let stats = &v["stats"];
+    assert_eq!(stats["frames_in"], v["frames_sent"]);
+    assert_eq!(stats["frames_accepted"], v["frames_sent"]);
+    assert_eq!(stats["labels_dropped"], 0);
+    assert_eq!(stats["labels"].as_u64(), Some(windows));
+    // 40 candidate classes: chance is 0.025.
+    let top1 = v["window_top1"].as_f64().unwrap();
+    let top5 = v["window_top5"].as_f64().unwrap();
+    assert!(top1 > 0.2 && top5 > top1, "top-1 {top1}, top-5 {top5}");
+    assert!(v["latency_us"]["encoder"]["p50"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn bench_json_reports_per_window_latency_and_flops() {
+    let out = scale(&[
+        "bench",
+        "--json",
+        "--windows",
+        "30",
+        "--loopback-seconds",
+        "2",
+    ]);
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let v: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    let rows = v["per_window"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for (row, threads) in rows.iter().zip([1, 2]) {
+        assert_eq!(
+            (row["device"].as_str(), row["threads"].as_u64()),
+            (Some("cpu"), Some(threads))
+        );
+        assert_eq!(row["windows"], 30);
+        let (e, h, t) = (
+            row["encoder_us"]["p50"].as_f64().unwrap(),
+            row["energy_head_us"]["p50"].as_f64().unwrap(),
+            row["total_us"]["p50"].as_f64().unwrap(),
+        );
+        assert!(e > 0.0 && h > 0.0 && t >= e);
+        assert!(row["total_us"]["p99"].as_f64().unwrap() >= t);
+        let gflops = row["gflops_per_s"].as_f64().unwrap();
+        let expect = v["flops_per_window"].as_f64().unwrap() / (t * 1e-6) / 1e9;
+        assert!((gflops - expect).abs() < 1e-6 * expect);
+    }
+    // 2 × MACs of the encoder (M = 2) and of the energy head against 40 classes.
+    assert_eq!(
+        v["flops_per_window"].as_f64().unwrap() as u64,
+        v["encoder_flops"].as_u64().unwrap() + v["energy_head_flops"].as_u64().unwrap()
+    );
+    assert_eq!(v["classes"], 40);
+    assert!(v["frame_to_label_us"]["windows"].as_u64().unwrap() > 0);
+    assert!(v["frame_to_label_us"]["p50"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn serve_refuses_bad_settings_and_missing_models_clearly() {
+    let out = scale(&["serve", "--stride", "0"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--stride must be at least 1"));
+    let out = scale(&["serve", "--model", "/nonexistent/model"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/model"));
+    let out = scale(&["serve", "--device", "gpu"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown device"));
+    if !cfg!(feature = "cuda") {
+        let out = scale(&["serve", "--device", "cuda"]);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--features cuda"));
+    }
+}

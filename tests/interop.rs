@@ -333,3 +333,60 @@ fn sigint_stops_a_server_that_waits_for_its_bridge() {
     let err = std::fs::read_to_string(tmp.path().join("serve.err")).unwrap();
     assert!(err.contains("stopping"), "{err}");
 }
+
+#[test]
+fn scale_replay_publishes_the_recording_to_a_pyzmq_subscriber() {
+    let Some(py) = python() else { return };
+    let Some(rec) = common::fixture("ntu/S001C001P001R001A001.skeleton") else {
+        return;
+    };
+    let ep = endpoint();
+    let frames = NtuSequence::read(&rec).unwrap().to_frames(0, 30.0);
+    let n = frames.len();
+    // Receives n frame messages and prints each payload as hex.
+    let script = format!(
+        "import zmq,sys\ns=zmq.Context().socket(zmq.SUB)\ns.setsockopt(zmq.SUBSCRIBE,b'frames')\n\
+         s.setsockopt(zmq.RCVTIMEO,20000)\ns.connect('{ep}')\n\
+         for _ in range({n}):\n    t,p=s.recv_multipart()\n    print(p.hex(),flush=True)\n"
+    );
+    let sub = Command::new(&py)
+        .args(["-c", &script])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_scale"))
+        .args(["replay", rec.to_str().unwrap(), "--to", &ep])
+        .args(["--speed", "4", "--format", "binary"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = sub.wait_with_output().unwrap();
+    assert!(got.status.success());
+    let decoded: Vec<SkeletonFrame> = String::from_utf8_lossy(&got.stdout)
+        .lines()
+        .map(|l| {
+            let b: Vec<u8> = (0..l.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&l[i..i + 2], 16).unwrap())
+                .collect();
+            SkeletonFrame::decode(&b).unwrap()
+        })
+        .collect();
+    assert_eq!(decoded.len(), n);
+    for (i, (d, f)) in decoded.iter().zip(&frames).enumerate() {
+        assert_eq!(d.seq, i as u64 + 1);
+        assert_eq!(d.bodies, f.bodies, "frame {}", i + 1);
+    }
+    // Sent at 4 × 30 fps: the capture times span (n − 1) / 120 s.
+    let span = (decoded[n - 1].t_us - decoded[0].t_us) as f64 / 1e6;
+    let expect = (n - 1) as f64 / 120.0;
+    assert!(
+        span > 0.8 * expect && t.elapsed().as_secs_f64() > expect,
+        "{span} s"
+    );
+}

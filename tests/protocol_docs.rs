@@ -1,6 +1,6 @@
 //! The examples in `docs/protocol.md` decode to what the text around them says.
 
-use scale::protocol::{LabelMessage, Layout, SkeletonFrame};
+use scale::protocol::{DROP_REASONS, LabelMessage, Layout, SkeletonFrame, StatsMessage};
 
 fn example(name: &str) -> String {
     let doc =
@@ -63,4 +63,26 @@ fn label_example_parses() {
         (vec![7], 64, 3, 830)
     );
     assert_eq!(m.top[0].name, "drink water");
+}
+
+#[test]
+fn stats_example_parses_and_names_every_drop_reason() {
+    let m = StatsMessage::from_json(example("stats").as_bytes()).unwrap();
+    assert_eq!(
+        (m.frames_in, m.frames_accepted, m.dropped_total()),
+        (312, 300, 12)
+    );
+    assert_eq!(m.frames_in - m.frames_accepted, m.dropped_total());
+    let mut names: Vec<&str> = m.dropped.keys().map(String::as_str).collect();
+    let mut reasons = DROP_REASONS.to_vec();
+    names.sort_unstable();
+    reasons.sort_unstable();
+    assert_eq!(names, reasons);
+    assert_eq!(m.latency_us.total.p99, 7800);
+    // Every reason is named in the Errors section or the stats table.
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/protocol.md")).unwrap();
+    for r in DROP_REASONS {
+        assert!(doc.contains(&format!("`{r}`")), "{r} is not documented");
+    }
 }

@@ -12,6 +12,8 @@ struct Report {
     onnxruntime_version: Option<String>,
     execution_providers: Vec<String>,
     cuda_feature: bool,
+    /// "usable", or why `--device cuda` would fail.
+    cuda: String,
     cache_dir: String,
     text_model_dir: String,
     text_model_present: bool,
@@ -39,6 +41,10 @@ pub fn run(json: bool) -> CliResult {
         onnxruntime_version: version,
         execution_providers: providers,
         cuda_feature: cfg!(feature = "cuda"),
+        cuda: match runtime::cuda_status() {
+            Ok(()) => "usable".into(),
+            Err(e) => e,
+        },
         cache_dir,
         text_model_dir: text_dir.display().to_string(),
         text_model_present: crate::text::model_files::FILES
@@ -71,6 +77,7 @@ pub fn run(json: bool) -> CliResult {
                 "off (build with --features cuda)"
             }
         );
+        println!("--device cuda       {}", report.cuda);
         println!("runtime cache       {}", report.cache_dir);
         println!(
             "text model          {} ({})",

@@ -165,4 +165,44 @@ mod tests {
             "part_count"
         );
     }
+
+    #[test]
+    fn every_error_kind_is_a_drop_reason() {
+        let all = [
+            ProtocolError::EmptyPayload,
+            ProtocolError::UnknownPayload { first_byte: 0 },
+            ProtocolError::BadJson(String::new()),
+            ProtocolError::UnknownVersion(String::new()),
+            ProtocolError::UnknownLayout(String::new()),
+            ProtocolError::WrongJointCount {
+                body: None,
+                layout: "kinect_v2",
+                expected: 25,
+                found: 3,
+            },
+            ProtocolError::NonFinite {
+                body: None,
+                joint: None,
+            },
+            ProtocolError::BadTracking {
+                body: 0,
+                found: 0,
+                value: None,
+            },
+            ProtocolError::DuplicateBody(0),
+            ProtocolError::Truncated {
+                needed: 1,
+                found: 0,
+            },
+            ProtocolError::TrailingBytes { extra: 1 },
+            ProtocolError::BadHeader(String::new()),
+            ProtocolError::PartCount(1),
+            ProtocolError::UnknownTopic(String::new()),
+        ];
+        let mut seen: Vec<usize> = all.iter().map(ProtocolError::drop_index).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen, (0..14).collect::<Vec<_>>());
+        assert_eq!(DROP_REASONS[14..], [DROP_OUT_OF_ORDER, DROP_QUEUE_FULL]);
+    }
 }
