@@ -1,7 +1,21 @@
 //! Shift-GCN → ONNX: input `skeleton` `[B, 3, T, 25, M]` → output `feature` `[B, C_last]`.
 //!
-//! Computes exactly what the trainer's module computes in inference mode (BatchNorms folded
-//! into per-channel scale and shift), in the same channel-last layout.
+//! Computes exactly what the trainer's module computes in inference mode, laid out for ONNX
+//! Runtime's CPU kernels rather than like the trainer:
+//!
+//! - activations are `[B, C, V·M, T]` (channels first, bodies beside the joints), so that every
+//!   pointwise linear layer is a 1×1 `Conv` that runs in ONNX Runtime's blocked-layout kernels;
+//! - the spatial shifts permute whole rows of `M·T` values with one `Gather` on the (channel,
+//!   joint) axis, instead of gathering single floats on the last axis (which cost ~7 ns each);
+//! - the temporal shift is a depthwise `Conv` with a one-hot 1×3 kernel per channel (zero
+//!   padding at the window's ends, as in the trainer), and the second shift, the stride and the
+//!   output BatchNorm are one strided depthwise `Conv`;
+//! - BatchNorms are folded into the adjacent weights where that is exact (not `bn_in`, whose
+//!   output is zero-padded by the shift that follows: it stays a per-channel scale and shift);
+//! - the mean over joints, bodies and frames is one `ReduceMean` (every body has the same
+//!   number of joints and frames, so it equals the trainer's mean over bodies of per-body means).
+//!
+//! The parity tests compare it with the trainer's forward pass (`tests/export_parity.rs`).
 
 use crate::model::shift_gcn::{
     BatchNorm, Linear, Residual, ShiftGcnWeights, shift_in_index, shift_out_index, temporal_groups,
@@ -12,51 +26,143 @@ use crate::skeleton::NUM_JOINTS;
 pub const INPUT: &str = "skeleton";
 pub const OUTPUT: &str = "feature";
 
-fn bn(g: &mut GraphBuilder, x: &str, bn: &BatchNorm, name: &str) -> String {
+/// `w` of a linear layer (`[in, out]`, for `x · w`) as a 1×1 convolution weight
+/// `[out, in, 1, 1]`, each output row scaled by `scale[o]`.
+fn conv_weight(l: &Linear, scale: Option<&[f32]>) -> Vec<f32> {
+    let mut out = vec![0.0; l.inp * l.out];
+    for o in 0..l.out {
+        let s = scale.map_or(1.0, |s| s[o]);
+        for i in 0..l.inp {
+            out[o * l.inp + i] = l.w[i * l.out + o] * s;
+        }
+    }
+    out
+}
+
+/// A 1×1 convolution on `[B, in, H, W]` (optionally strided along W).
+fn conv1x1(
+    g: &mut GraphBuilder,
+    x: &str,
+    l: &Linear,
+    bn: Option<&BatchNorm>,
+    name: &str,
+    stride: usize,
+) -> String {
+    let (scale, shift) = match bn {
+        Some(b) => {
+            let (s, h) = b.affine();
+            (Some(s), Some(h))
+        }
+        None => (None, None),
+    };
+    let w = g.weight(
+        &format!("{name}.w"),
+        &[l.out as i64, l.inp as i64, 1, 1],
+        &conv_weight(l, scale.as_deref()),
+    );
+    let bias: Vec<f32> = (0..l.out)
+        .map(|o| match (&scale, &shift) {
+            (Some(s), Some(h)) => l.b[o] * s[o] + h[o],
+            _ => l.b[o],
+        })
+        .collect();
+    let b = g.weight(&format!("{name}.b"), &[l.out as i64], &bias);
+    g.node(
+        "Conv",
+        &[x, &w, &b],
+        &[
+            ("kernel_shape", Attr::Ints(vec![1, 1])),
+            ("strides", Attr::Ints(vec![1, stride as i64])),
+        ],
+    )
+}
+
+/// The fixed temporal shift as a depthwise 1×3 convolution on `[B, C, H, T]`: channel group
+/// `k` of [`temporal_groups`] reads frame `t − 1 + k` (zeros outside the window). With `bn`,
+/// its scale multiplies the kernel and its shift is the bias; `stride` keeps every
+/// `stride`-th frame from the first.
+fn temporal_shift(
+    g: &mut GraphBuilder,
+    x: &str,
+    channels: usize,
+    bn: Option<&BatchNorm>,
+    name: &str,
+    stride: usize,
+) -> String {
+    let (a, b) = temporal_groups(channels);
+    let (scale, shift) = match bn {
+        Some(bn) => bn.affine(),
+        None => (vec![1.0; channels], vec![0.0; channels]),
+    };
+    let mut kernel = vec![0.0; channels * 3];
+    for c in 0..channels {
+        let tap = if c < a {
+            0
+        } else if c < b {
+            1
+        } else {
+            2
+        };
+        kernel[c * 3 + tap] = scale[c];
+    }
+    let w = g.weight(&format!("{name}.w"), &[channels as i64, 1, 1, 3], &kernel);
+    let bias = g.weight(&format!("{name}.b"), &[channels as i64], &shift);
+    g.node(
+        "Conv",
+        &[x, &w, &bias],
+        &[
+            ("kernel_shape", Attr::Ints(vec![1, 3])),
+            ("pads", Attr::Ints(vec![0, 1, 0, 1])),
+            ("strides", Attr::Ints(vec![1, stride as i64])),
+            ("group", Attr::Int(channels as i64)),
+        ],
+    )
+}
+
+/// A per-channel scale and shift on `[B, C, H, W]` as a depthwise 1×1 convolution.
+fn channel_affine(g: &mut GraphBuilder, x: &str, bn: &BatchNorm, name: &str) -> String {
     let (scale, shift) = bn.affine();
     let n = scale.len() as i64;
-    let s = g.weight(&format!("{name}.scale"), &[n], &scale);
+    let w = g.weight(&format!("{name}.scale"), &[n, 1, 1, 1], &scale);
     let b = g.weight(&format!("{name}.shift"), &[n], &shift);
-    let y = g.node("Mul", &[x, &s], &[]);
-    g.node("Add", &[&y, &b], &[])
+    g.node(
+        "Conv",
+        &[x, &w, &b],
+        &[
+            ("kernel_shape", Attr::Ints(vec![1, 1])),
+            ("group", Attr::Int(n)),
+        ],
+    )
 }
 
-fn linear(g: &mut GraphBuilder, x: &str, l: &Linear, name: &str) -> String {
-    let w = g.weight(&format!("{name}.w"), &[l.inp as i64, l.out as i64], &l.w);
-    let b = g.weight(&format!("{name}.b"), &[l.out as i64], &l.b);
-    let y = g.node("MatMul", &[x, &w], &[]);
-    g.node("Add", &[&y, &b], &[])
-}
-
-/// The fixed temporal shift on `[N, T, V, C]`: channel groups read frames t−1, t, t+1 (zeros
-/// outside the window).
-fn temporal_shift(g: &mut GraphBuilder, x: &str, frames: usize, channels: usize) -> String {
-    let (a, b) = temporal_groups(channels);
-    let pads = g.const_i64(&[8], &[0, 1, 0, 0, 0, 1, 0, 0]);
-    let padded = g.node("Pad", &[x, &pads], &[]);
-    let t = frames as i64;
-    let mut parts = Vec::new();
-    for (c0, c1, t0) in [(0, a, 0i64), (a, b, 1), (b, channels, 2)] {
-        if c1 == c0 {
-            continue;
+/// Channel-last shift indices (`j·C + c`) as channel-first ones (`c·V + j`): output row
+/// `c·V + j` reads input row `result[c·V + j]`.
+fn channel_first(index: &[i64], channels: usize) -> Vec<i64> {
+    let v = NUM_JOINTS;
+    let mut out = vec![0i64; v * channels];
+    for j in 0..v {
+        for c in 0..channels {
+            let src = index[j * channels + c] as usize;
+            let (sj, sc) = (src / channels, src % channels);
+            out[c * v + j] = (sc * v + sj) as i64;
         }
-        let starts = g.const_i64(&[2], &[t0, c0 as i64]);
-        let ends = g.const_i64(&[2], &[t0 + t, c1 as i64]);
-        let axes = g.const_i64(&[2], &[1, 3]);
-        parts.push(g.node("Slice", &[&padded, &starts, &ends, &axes], &[]));
     }
-    let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
-    g.node("Concat", &refs, &[("axis", Attr::Int(3))])
+    out
 }
 
-/// Every `stride`-th frame of `[N, T, V, C]`.
-fn subsample(g: &mut GraphBuilder, x: &str, frames: usize, stride: usize) -> String {
-    if stride == 1 {
-        return x.to_string();
+/// `values[j·C + c]` (channel-last over joints) in channel-first order `c·V + j`, for a
+/// `[C·V, 1]` constant broadcast over the `M·T` values of each row. (Constants repeated over
+/// the rows run ~10% faster back to back, but make the graph 9× larger and were no faster in
+/// the server, where windows arrive with cold caches.)
+fn per_row(values: &[f32], channels: usize) -> Vec<f32> {
+    let v = NUM_JOINTS;
+    let mut out = Vec::with_capacity(v * channels);
+    for c in 0..channels {
+        for j in 0..v {
+            out.push(values[j * channels + c]);
+        }
     }
-    let idx: Vec<i64> = (0..frames).step_by(stride).map(|t| t as i64).collect();
-    let i = g.const_i64(&[idx.len() as i64], &idx);
-    g.node("Gather", &[x, &i], &[("axis", Attr::Int(1))])
+    out
 }
 
 /// Writes the encoder graph.
@@ -77,75 +183,129 @@ pub fn export(w: &ShiftGcnWeights) -> Result<Vec<u8>, String> {
         ],
     );
 
-    // Data BN over (m, v, c), then [B·M, T, V, C].
-    let mvct = g.node(
+    // [B, 3, T, V, M] → [B, 3, V, M, T]; data BN over (m, v, c); → [B, 3, V·M, T].
+    let x = g.node(
         "Transpose",
         &[&input],
-        &[("perm", Attr::Ints(vec![0, 4, 3, 1, 2]))],
+        &[("perm", Attr::Ints(vec![0, 1, 3, 4, 2]))],
     );
     let (scale, shift) = w.data_bn.affine();
-    let s = g.weight("data_bn.scale", &[m as i64, v as i64, 3, 1], &scale);
-    let b = g.weight("data_bn.shift", &[m as i64, v as i64, 3, 1], &shift);
-    let y = g.node("Mul", &[&mvct, &s], &[]);
-    let y = g.node("Add", &[&y, &b], &[]);
-    let y = g.node(
-        "Transpose",
-        &[&y],
-        &[("perm", Attr::Ints(vec![0, 1, 4, 2, 3]))],
+    let reorder = |a: &[f32]| -> Vec<f32> {
+        let mut out = vec![0.0; 3 * v * m];
+        for c in 0..3 {
+            for j in 0..v {
+                for b in 0..m {
+                    out[(c * v + j) * m + b] = a[(b * v + j) * 3 + c];
+                }
+            }
+        }
+        out
+    };
+    let s = g.weight(
+        "data_bn.scale",
+        &[3, v as i64, m as i64, 1],
+        &reorder(&scale),
     );
-    let shape = g.const_i64(&[4], &[-1, t as i64, v as i64, 3]);
+    let b = g.weight(
+        "data_bn.shift",
+        &[3, v as i64, m as i64, 1],
+        &reorder(&shift),
+    );
+    let y = g.node("Mul", &[&x, &s], &[]);
+    let y = g.node("Add", &[&y, &b], &[]);
+    let shape = g.const_i64(&[4], &[-1, 3, (v * m) as i64, t as i64]);
     let mut x = g.node("Reshape", &[&y, &shape], &[]);
 
     let mut c_in = 3usize;
     for (i, u) in w.units.iter().enumerate() {
         let p = format!("units.{i}");
         let c = u.spatial.linear.out;
-        // Spatial block.
-        let flat = g.const_i64(&[3], &[-1, t as i64, (v * c_in) as i64]);
+        let mt = m * t;
+        // Spatial block: shift in (rows of M·T values), mask, 1×1 conv, shift out, BN, down
+        // path, ReLU.
+        let flat = g.const_i64(&[3], &[-1, (c_in * v) as i64, mt as i64]);
         let xf = g.node("Reshape", &[&x, &flat], &[]);
-        let idx_in = g.const_i64(&[(v * c_in) as i64], &shift_in_index(c_in));
-        let shifted = g.node("Gather", &[&xf, &idx_in], &[("axis", Attr::Int(2))]);
+        let idx_in = g.const_i64(
+            &[c_in as i64, v as i64],
+            &channel_first(&shift_in_index(c_in), c_in),
+        );
+        let shifted = g.node("Gather", &[&xf, &idx_in], &[("axis", Attr::Int(1))]);
         let factor: Vec<f32> = u.spatial.mask.iter().map(|m| m.tanh() + 1.0).collect();
         let f = g.weight(
             &format!("{p}.spatial.mask_factor"),
-            &[(v * c_in) as i64],
-            &factor,
+            &[c_in as i64, v as i64, 1],
+            &per_row(&factor, c_in),
         );
         let masked = g.node("Mul", &[&shifted, &f], &[]);
-        let joints = g.const_i64(&[4], &[-1, t as i64, v as i64, c_in as i64]);
-        let masked = g.node("Reshape", &[&masked, &joints], &[]);
-        let lin = linear(
-            &mut g,
-            &masked,
-            &u.spatial.linear,
-            &format!("{p}.spatial.linear"),
+        let lw = g.weight(
+            &format!("{p}.spatial.linear.w"),
+            &[c as i64, c_in as i64, 1, 1],
+            &conv_weight(&u.spatial.linear, None),
         );
-        let flat_out = g.const_i64(&[3], &[-1, t as i64, (v * c) as i64]);
+        let lin = g.node(
+            "Conv",
+            &[&masked, &lw],
+            &[("kernel_shape", Attr::Ints(vec![1, 1]))],
+        );
+        let flat_out = g.const_i64(&[3], &[-1, (c * v) as i64, mt as i64]);
         let lf = g.node("Reshape", &[&lin, &flat_out], &[]);
-        let idx_out = g.const_i64(&[(v * c) as i64], &shift_out_index(c));
-        let back = g.node("Gather", &[&lf, &idx_out], &[("axis", Attr::Int(2))]);
-        let normed = bn(&mut g, &back, &u.spatial.bn, &format!("{p}.spatial.bn"));
-        let joints_out = g.const_i64(&[4], &[-1, t as i64, v as i64, c as i64]);
-        let sp = g.node("Reshape", &[&normed, &joints_out], &[]);
+        let idx_out = g.const_i64(&[(c * v) as i64], &channel_first(&shift_out_index(c), c));
+        let back = g.node("Gather", &[&lf, &idx_out], &[("axis", Attr::Int(1))]);
+        // BN over (v, c), with the linear bias and the down path's bias folded in.
+        let (bs, bb) = u.spatial.bn.affine();
+        let mut bias: Vec<f32> = (0..v * c)
+            .map(|k| bb[k] + bs[k] * u.spatial.linear.b[k % c])
+            .collect();
         let down = match &u.spatial.down {
-            Some((l, b)) => {
-                let d = linear(&mut g, &x, l, &format!("{p}.spatial.down"));
-                bn(&mut g, &d, b, &format!("{p}.spatial.down_bn"))
+            Some((l, dbn)) => {
+                let (ds, dh) = dbn.affine();
+                for (k, b) in bias.iter_mut().enumerate() {
+                    *b += l.b[k % c] * ds[k % c] + dh[k % c];
+                }
+                let dw = g.weight(
+                    &format!("{p}.spatial.down.w"),
+                    &[c as i64, c_in as i64, 1, 1],
+                    &conv_weight(l, Some(&ds)),
+                );
+                let d = g.node(
+                    "Conv",
+                    &[&x, &dw],
+                    &[("kernel_shape", Attr::Ints(vec![1, 1]))],
+                );
+                g.node("Reshape", &[&d, &flat_out], &[])
             }
-            None => x.clone(),
+            None => xf.clone(),
         };
-        let sp = g.node("Add", &[&sp, &down], &[]);
+        let bns = g.weight(
+            &format!("{p}.spatial.bn.scale"),
+            &[(c * v) as i64, 1],
+            &per_row(&bs, c),
+        );
+        let bnb = g.weight(
+            &format!("{p}.spatial.bias"),
+            &[(c * v) as i64, 1],
+            &per_row(&bias, c),
+        );
+        let normed = g.node("Mul", &[&back, &bns], &[]);
+        let sp = g.node("Sum", &[&normed, &bnb, &down], &[]);
         let sp = g.node("Relu", &[&sp], &[]);
+        let unit_shape = g.const_i64(&[4], &[-1, c as i64, (v * m) as i64, t as i64]);
+        let sp = g.node("Reshape", &[&sp, &unit_shape], &[]);
 
-        // Temporal block.
+        // Temporal block: BN, shift, 1×1 conv, ReLU, shift + stride + BN.
         let tm = &u.temporal;
-        let y = bn(&mut g, &sp, &tm.bn_in, &format!("{p}.temporal.bn_in"));
-        let y = temporal_shift(&mut g, &y, t, c);
-        let y = linear(&mut g, &y, &tm.conv, &format!("{p}.temporal.conv"));
+        let y = channel_affine(&mut g, &sp, &tm.bn_in, &format!("{p}.temporal.bn_in"));
+        let y = temporal_shift(&mut g, &y, c, None, &format!("{p}.temporal.shift1"), 1);
+        let y = conv1x1(&mut g, &y, &tm.conv, None, &format!("{p}.temporal.conv"), 1);
         let y = g.node("Relu", &[&y], &[]);
-        let y = temporal_shift(&mut g, &y, t, c);
-        let y = subsample(&mut g, &y, t, tm.stride);
-        let y = bn(&mut g, &y, &tm.bn_out, &format!("{p}.temporal.bn_out"));
+        let y = temporal_shift(
+            &mut g,
+            &y,
+            c,
+            Some(&tm.bn_out),
+            &format!("{p}.temporal.shift2_bn_out"),
+            tm.stride,
+        );
 
         // Residual and output.
         let out = match &u.residual {
@@ -156,9 +316,7 @@ pub fn export(w: &ShiftGcnWeights) -> Result<Vec<u8>, String> {
                 bn: b,
                 stride,
             } => {
-                let r = subsample(&mut g, &x, t, *stride);
-                let r = linear(&mut g, &r, l, &format!("{p}.residual"));
-                let r = bn(&mut g, &r, b, &format!("{p}.residual_bn"));
+                let r = conv1x1(&mut g, &x, l, Some(b), &format!("{p}.residual"), *stride);
                 g.node("Add", &[&y, &r], &[])
             }
         };
@@ -167,18 +325,11 @@ pub fn export(w: &ShiftGcnWeights) -> Result<Vec<u8>, String> {
         c_in = c;
     }
 
-    // Mean over time and joints, then over the bodies.
-    let pooled = g.node(
-        "ReduceMean",
-        &[&x],
-        &[("axes", Attr::Ints(vec![1, 2])), ("keepdims", Attr::Int(0))],
-    );
-    let per_body = g.const_i64(&[3], &[-1, m as i64, c_in as i64]);
-    let pooled = g.node("Reshape", &[&pooled, &per_body], &[]);
+    // Mean over joints, bodies and frames.
     let feature = g.node(
         "ReduceMean",
-        &[&pooled],
-        &[("axes", Attr::Ints(vec![1])), ("keepdims", Attr::Int(0))],
+        &[&x],
+        &[("axes", Attr::Ints(vec![2, 3])), ("keepdims", Attr::Int(0))],
     );
     g.output(
         &feature,
