@@ -40,15 +40,15 @@ async fn main() -> Result<(), String> {
                 ),
                 Err(e) => eprintln!("bad label message: {e}"),
             }
-        } else if topic.as_ref() == TOPIC_STATS {
-            if let Ok(s) = StatsMessage::from_json(payload) {
-                println!(
-                    "stats: {} frames in, {} dropped, {} labels",
-                    s.frames_in,
-                    s.dropped_total(),
-                    s.labels
-                );
-            }
+        } else if topic.as_ref() == TOPIC_STATS
+            && let Ok(s) = StatsMessage::from_json(payload)
+        {
+            println!(
+                "stats: {} frames in, {} dropped, {} labels",
+                s.frames_in,
+                s.dropped_total(),
+                s.labels
+            );
         }
     }
 }

@@ -64,9 +64,37 @@ struct Cpu {
     simd: &'static str,
     /// Single-core FP32 peak estimate: clock × FMA lanes × 2 FMA units × 2 FLOPs.
     peak_gflops_per_core: f64,
+    /// What ONNX Runtime's own GEMM reaches on one core (a 1024³ MatMul, best of 10): the
+    /// practical arithmetic limit for this model's kernels.
+    gemm_gflops_1_thread: f64,
 }
 
-fn cpu() -> Cpu {
+/// GFLOP/s of a 1024 × 1024 × 1024 MatMul in ONNX Runtime on one thread (best of 10 runs).
+fn gemm_gflops() -> Result<f64, String> {
+    use crate::onnx::{Dim, GraphBuilder};
+    let n = 1024usize;
+    let mut g = GraphBuilder::new("gemm");
+    let a = g.input("a", &[(n as i64).into(), (n as i64).into()]);
+    let data: Vec<f32> = (0..n * n).map(|i| ((i % 97) as f32) * 0.01).collect();
+    let b = g.weight("b", &[n as i64, n as i64], &data);
+    let c = g.node("MatMul", &[&a, &b], &[]);
+    g.output(&c, "c", &[Dim::from(n as i64), Dim::from(n as i64)]);
+    let mut session = crate::runtime::cpu_session(&g.to_bytes(), SessionOptions::default())
+        .map_err(|e| e.to_string())?;
+    let input = ort::value::Tensor::from_array(([n, n], data)).map_err(|e| e.to_string())?;
+    let mut best = f64::INFINITY;
+    for _ in 0..10 {
+        let t = Instant::now();
+        let out = session
+            .run(ort::inputs![&input])
+            .map_err(|e| e.to_string())?;
+        std::hint::black_box(&out);
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    Ok(2.0 * (n * n * n) as f64 / best / 1e9)
+}
+
+fn cpu() -> Result<Cpu, String> {
     let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let field = |name: &str| {
         info.lines()
@@ -84,13 +112,14 @@ fn cpu() -> Cpu {
         ("sse", 4.0)
     };
     let mhz = field("cpu MHz").and_then(|v| v.parse().ok()).unwrap_or(0.0);
-    Cpu {
+    Ok(Cpu {
         model: field("model name").unwrap_or_else(|| "unknown".into()),
         mhz,
         logical_cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
         simd,
         peak_gflops_per_core: mhz / 1000.0 * lanes * 2.0 * 2.0,
-    }
+        gemm_gflops_1_thread: gemm_gflops()?,
+    })
 }
 
 /// Synthetic recordings of a few classes (one and two bodies).
@@ -264,7 +293,7 @@ pub fn run(args: BenchArgs) -> CliResult {
     let f2l_n = f2l.len();
     let f2l = percentiles(&mut f2l);
     let server_total = percentiles(&mut server_total);
-    let cpu = cpu();
+    let cpu = cpu()?;
 
     if !args.json {
         println!(
@@ -281,8 +310,13 @@ pub fn run(args: BenchArgs) -> CliResult {
             2.0 * head_macs as f64 / 1e6
         );
         println!(
-            "CPU: {} at {:.0} MHz, {} logical CPUs, {}: single-core FP32 peak ≈ {:.0} GFLOP/s",
-            cpu.model, cpu.mhz, cpu.logical_cpus, cpu.simd, cpu.peak_gflops_per_core
+            "CPU: {} at {:.0} MHz, {} logical CPUs, {}: single-core FP32 peak ≈ {:.0} GFLOP/s (nominal), ONNX Runtime GEMM 1024³ on one thread {:.0} GFLOP/s (measured)",
+            cpu.model,
+            cpu.mhz,
+            cpu.logical_cpus,
+            cpu.simd,
+            cpu.peak_gflops_per_core,
+            cpu.gemm_gflops_1_thread
         );
         println!();
         println!(

@@ -138,7 +138,7 @@ pub fn run(args: DemoArgs) -> CliResult {
             catalog.classes.len()
         );
         println!(
-            "{:>7}  {:<34} {:<34} {:>5}  {:>8}",
+            "{:>7}  {:<38} {:<38} {:>3}  {:>9}",
             "seq", "true class", "predicted (score)", "", "latency"
         );
     }
@@ -161,13 +161,13 @@ pub fn run(args: DemoArgs) -> CliResult {
             return;
         };
         count += 1;
-        if quiet || count % every != 0 {
+        if quiet || !count.is_multiple_of(every) {
             return;
         }
         let top = &r.message.top[0];
         let mark = if top.id == t.class_id { "ok" } else { "--" };
         println!(
-            "{:>7}  {:<34} {:<34} {:>5}  {:>6} µs{}",
+            "{:>7}  {:<38} {:<38} {:>3}  {:>6} µs{}",
             r.message.seq_last,
             format!("{}{}", t.name, if t.unseen { " (unseen)" } else { "" }),
             format!("{} ({:.2})", top.name, top.score),

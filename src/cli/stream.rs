@@ -52,7 +52,7 @@ impl EngineOpts {
         labels: &str,
         stats_every: f64,
     ) -> Result<ServeConfig, String> {
-        if !(stats_every > 0.0) {
+        if stats_every.is_nan() || stats_every <= 0.0 {
             return Err(format!(
                 "--stats-every must be positive (got {stats_every})"
             ));
