@@ -52,19 +52,7 @@ fn eval_json_reports_zsl_well_above_chance() {
 }
 
 fn python() -> Option<String> {
-    let p = std::env::var("SCALE_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = Command::new(&p)
-        .args(["-c", "import onnxruntime, numpy"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        return Some(p);
-    }
-    if std::env::var("SCALE_REQUIRE_PYTHON_ORT").is_ok_and(|v| v == "1") {
-        panic!("{p} cannot import onnxruntime and numpy, and SCALE_REQUIRE_PYTHON_ORT=1");
-    }
-    eprintln!("skipping: no Python with onnxruntime (set SCALE_PYTHON)");
-    None
+    common::python_with("onnxruntime, numpy", "SCALE_REQUIRE_PYTHON_ORT")
 }
 
 #[test]

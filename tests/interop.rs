@@ -8,30 +8,12 @@ mod common;
 
 use scale::ntu::NtuSequence;
 use scale::protocol::{LabelMessage, SkeletonFrame, StatsMessage};
-use scale::runtime::SessionOptions;
-use scale::stream::engine::LabelEngine;
-use scale::stream::server::Core;
-use scale::stream::stats::Counters;
-use scale::stream::window::WindowConfig;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn python() -> Option<String> {
-    let p = std::env::var("SCALE_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = Command::new(&p)
-        .args(["-c", "import zmq"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        return Some(p);
-    }
-    if std::env::var("SCALE_REQUIRE_PYZMQ").is_ok_and(|v| v == "1") {
-        panic!("{p} cannot import zmq, and SCALE_REQUIRE_PYZMQ=1");
-    }
-    eprintln!("skipping: no Python with pyzmq (set SCALE_PYTHON)");
-    None
+    common::python_with("zmq", "SCALE_REQUIRE_PYZMQ")
 }
 
 fn root() -> PathBuf {
@@ -79,6 +61,27 @@ fn subscriber(py: &str, labels: &str, extra: &[&str]) -> Proc {
             .spawn()
             .unwrap(),
     )
+}
+
+/// A server on fresh endpoints and a subscriber to it.
+struct Running {
+    frames: String,
+    labels: String,
+    server: Proc,
+    subscriber: Proc,
+}
+
+fn serve_and_subscribe(py: &str, stderr: &Path, extra: &[&str]) -> Running {
+    let (frames_ep, labels_ep) = (endpoint(), endpoint());
+    let server = serve(&frames_ep, &labels_ep, stderr);
+    std::thread::sleep(Duration::from_millis(300));
+    let subscriber = subscriber(py, &labels_ep, extra);
+    Running {
+        frames: frames_ep,
+        labels: labels_ep,
+        server,
+        subscriber,
+    }
 }
 
 /// Runs the bridge to its end; its JSON summary.
@@ -140,36 +143,7 @@ fn collect(mut p: Proc) -> (Vec<LabelMessage>, Option<StatsMessage>) {
 
 /// What the server's per-frame step gives on these frames, in process: (seq range, class ids).
 fn expected(frames: &[SkeletonFrame]) -> Vec<(u64, u64, Vec<u32>)> {
-    let model = root().join("models/default");
-    let engine = LabelEngine::load(&model, SessionOptions::default(), 5).unwrap();
-    let t = engine.model_frames();
-    let mut core = Core::new(
-        engine,
-        WindowConfig {
-            window: 64,
-            model_frames: t,
-            stride: 4,
-            expire_after: 30,
-        },
-        Arc::new(Counters::default()),
-    );
-    let mut out = Vec::new();
-    let mut labels = Vec::new();
-    for f in frames {
-        if core
-            .on_frame(f, Instant::now(), &mut out)
-            .unwrap()
-            .is_some()
-        {
-            let m = LabelMessage::from_json(&out).unwrap();
-            labels.push((
-                m.seq_first,
-                m.seq_last,
-                m.top.iter().map(|c| c.id).collect(),
-            ));
-        }
-    }
-    labels
+    summary(&common::stream_labels(frames))
 }
 
 fn summary(labels: &[LabelMessage]) -> Vec<(u64, u64, Vec<u32>)> {
@@ -192,10 +166,12 @@ fn the_real_recording_through_pyzmq_peers_with_garbage_mixed_in() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let (frames_ep, labels_ep) = (endpoint(), endpoint());
-    let server = serve(&frames_ep, &labels_ep, &tmp.path().join("serve.err"));
-    std::thread::sleep(Duration::from_millis(300));
-    let sub = subscriber(&py, &labels_ep, &[]);
+    let Running {
+        frames: frames_ep,
+        server,
+        subscriber: sub,
+        ..
+    } = serve_and_subscribe(&py, &tmp.path().join("serve.err"), &[]);
     let sent = bridge(
         &py,
         &frames_ep,
@@ -261,10 +237,12 @@ fn labels_resume_when_the_bridge_restarts() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let (frames_ep, labels_ep) = (endpoint(), endpoint());
-    let server = serve(&frames_ep, &labels_ep, &tmp.path().join("serve.err"));
-    std::thread::sleep(Duration::from_millis(300));
-    let sub = subscriber(&py, &labels_ep, &[]);
+    let Running {
+        frames: frames_ep,
+        server,
+        subscriber: sub,
+        ..
+    } = serve_and_subscribe(&py, &tmp.path().join("serve.err"), &[]);
     let file = rec.to_str().unwrap();
     // The first run stops after 80 frames; the restarted bridge counts from 1 again.
     bridge(
@@ -291,12 +269,14 @@ fn labels_resume_when_the_bridge_restarts() {
 fn a_slow_subscriber_does_not_hold_back_the_others() {
     let Some(py) = python() else { return };
     let tmp = tempfile::tempdir().unwrap();
-    let (frames_ep, labels_ep) = (endpoint(), endpoint());
-    let server = serve(&frames_ep, &labels_ep, &tmp.path().join("serve.err"));
-    std::thread::sleep(Duration::from_millis(300));
     // Reads one message, then sleeps for longer than the whole stream.
-    let slow = subscriber(&py, &labels_ep, &["--slow", "60"]);
-    let fast = subscriber(&py, &labels_ep, &[]);
+    let Running {
+        frames: frames_ep,
+        labels,
+        server,
+        subscriber: slow,
+    } = serve_and_subscribe(&py, &tmp.path().join("serve.err"), &["--slow", "60"]);
+    let fast = subscriber(&py, &labels, &[]);
     let sent = bridge(
         &py,
         &frames_ep,

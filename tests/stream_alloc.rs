@@ -6,14 +6,11 @@
 //! What it counts is the Rust heap. ONNX Runtime's own C++ allocations go through its arena
 //! allocator, which is not this process's Rust global allocator.
 
+mod common;
+
 use scale::protocol::{BodyFrame, LabelMessage, Layout, SkeletonFrame};
-use scale::runtime::SessionOptions;
-use scale::stream::engine::LabelEngine;
-use scale::stream::server::Core;
-use scale::stream::stats::Counters;
 use scale::stream::window::{WindowAssembler, WindowConfig};
 use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -104,19 +101,7 @@ fn no_allocation_per_frame_or_window_after_warm_up() {
 
 #[test]
 fn the_inference_step_allocates_nothing_per_frame_or_window() {
-    let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default");
-    let engine = LabelEngine::load(&model, SessionOptions::default(), 5).unwrap();
-    let t = engine.model_frames();
-    let mut core = Core::new(
-        engine,
-        WindowConfig {
-            window: 64,
-            model_frames: t,
-            stride: 4,
-            expire_after: 30,
-        },
-        Arc::new(Counters::default()),
-    );
+    let mut core = common::stream_core();
     let frames = two_bodies(400);
     let mut out = Vec::with_capacity(4096);
     for f in &frames[..100] {

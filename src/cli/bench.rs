@@ -17,11 +17,20 @@ use crate::synth::{self, SampleSpec};
 use serde::Serialize;
 use std::time::Instant;
 
+/// Flags of `scale bench`.
+#[derive(Debug, clap::Args)]
 pub struct BenchArgs {
-    pub engine: EngineOpts,
+    /// Windows to time per configuration.
+    #[arg(long, default_value_t = 500)]
     pub windows: usize,
+    /// Seconds of recordings for the loopback measurement.
+    #[arg(long, default_value_t = 10.0)]
     pub loopback_seconds: f64,
+    /// Print only the JSON object.
+    #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub engine: EngineOpts,
 }
 
 /// p50 / p99 / max in microseconds (fractional).
@@ -236,7 +245,8 @@ pub fn run(args: BenchArgs) -> CliResult {
             device: Device::Cpu,
         },
     ];
-    if args.engine.device == Device::Cuda {
+    // CUDA first when asked for (an error if it cannot run) or when this build can use it.
+    if args.engine.device == Device::Cuda || crate::runtime::cuda_status().is_ok() {
         configs.insert(
             0,
             SessionOptions {

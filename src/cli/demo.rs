@@ -15,15 +15,31 @@ use crate::synth::{self, SampleSpec};
 use serde_json::json;
 use std::collections::BTreeMap;
 
+/// Flags of `scale demo`.
+#[derive(Debug, clap::Args)]
 pub struct DemoArgs {
-    pub engine: EngineOpts,
+    /// Recordings per class.
+    #[arg(long, default_value_t = 2)]
     pub per_class: usize,
+    /// Seen classes to include (the unseen ones are always all included).
+    #[arg(long, default_value_t = 5)]
     pub seen_classes: usize,
+    /// Playback speed factor (1 = the sensor's 30 fps).
+    #[arg(long, default_value_t = 2.0)]
     pub speed: f64,
+    #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Wire format of the frames.
+    #[arg(long, value_enum, default_value = "binary")]
     pub format: WireFormat,
+    /// Print every Nth label.
+    #[arg(long, default_value_t = 4)]
     pub print_every: usize,
+    /// Print only a JSON summary.
+    #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub engine: EngineOpts,
 }
 
 /// One generated recording and what it shows.

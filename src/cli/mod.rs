@@ -148,102 +148,29 @@ pub enum Command {
     /// a window of the last --window frames against the model's class priors. Publishes a
     /// `labels` message per window and a `stats` message every --stats-every seconds on the
     /// --labels PUB. Ctrl-C stops it.
-    Serve {
-        /// The bridge's PUB endpoint to connect to (or to bind, with --frames-bind).
-        #[arg(long, default_value = "tcp://127.0.0.1:5555")]
-        frames: String,
-        /// Bind the frames socket instead of connecting (bridges then connect to scale).
-        #[arg(long)]
-        frames_bind: bool,
-        /// Endpoint the labels PUB binds.
-        #[arg(long, default_value = "tcp://127.0.0.1:5556")]
-        labels: String,
-        /// Seconds between stats messages.
-        #[arg(long, default_value_t = 2.0)]
-        stats_every: f64,
-        #[command(flatten)]
-        engine: stream::EngineOpts,
-    },
+    Serve(stream::ServeArgs),
     /// Publish recordings as live frames, as a sensor bridge would.
     ///
     /// Binds a PUB at --to and sends the frames of a `.skeleton` (NTU RGB+D) or `.jsonl` file, or
     /// of every such file in a folder, at the recorded rate. `seq` counts up across files and
     /// loops, `t_us` is the sending time, and --gap seconds of body-less frames separate
     /// recordings. Waits for a subscriber first (a PUB drops frames nobody receives).
-    Replay {
-        /// A recording, or a folder of them.
-        input: PathBuf,
-        /// Endpoint to bind.
-        #[arg(long, default_value = "tcp://127.0.0.1:5555")]
-        to: String,
-        /// Recorded frame rate.
-        #[arg(long, default_value_t = 30.0)]
-        fps: f64,
-        /// Start over after the last recording, until Ctrl-C.
-        #[arg(long = "loop")]
-        looped: bool,
-        /// Playback speed factor.
-        #[arg(long, default_value_t = 1.0)]
-        speed: f64,
-        /// Wire format of the frames.
-        #[arg(long, value_enum, default_value = "json")]
-        format: crate::stream::replay::WireFormat,
-        /// Seconds of frames without bodies between recordings.
-        #[arg(long, default_value_t = 1.5)]
-        gap: f64,
-        /// Start sending at once instead of waiting for a subscriber.
-        #[arg(long)]
-        no_wait: bool,
-    },
+    Replay(stream::ReplayArgs),
     /// See it work: serve + replay in one process over loopback ZeroMQ.
     ///
     /// Generates synthetic recordings with the seeded generator (every unseen class of the
     /// model and as many seen ones), replays them into a server over real ZeroMQ sockets,
     /// prints labels as they arrive with the true class beside the prediction, and ends with the
     /// accuracy and a latency table.
-    Demo {
-        /// Recordings per class.
-        #[arg(long, default_value_t = 2)]
-        per_class: usize,
-        /// Seen classes to include (the unseen ones are always all included).
-        #[arg(long, default_value_t = 5)]
-        seen_classes: usize,
-        /// Playback speed factor (1 = the sensor's 30 fps).
-        #[arg(long, default_value_t = 2.0)]
-        speed: f64,
-        #[arg(long, default_value_t = 7)]
-        seed: u64,
-        /// Wire format of the frames.
-        #[arg(long, value_enum, default_value = "binary")]
-        format: crate::stream::replay::WireFormat,
-        /// Print every Nth label.
-        #[arg(long, default_value_t = 4)]
-        print_every: usize,
-        /// Print only a JSON summary.
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        engine: stream::EngineOpts,
-    },
+    Demo(demo::DemoArgs),
     /// Measure latency: per window (encoder, energy head, total) and frame to label.
     ///
-    /// Batch 1, on CPU with 1 and 2 intra-op threads (and CUDA first with --device cuda), over
+    /// Batch 1, on CPU with 1 and 2 intra-op threads (and CUDA first when this build and machine
+    /// can use it, or with --device cuda, where not being able to is an error), over
     /// windows of synthetic recordings; then frame-to-label latency through a server over
     /// loopback ZeroMQ at 30 fps. Prints FLOPs per window and the achieved GFLOP/s; the last line
     /// is always one JSON object.
-    Bench {
-        /// Windows to time per configuration.
-        #[arg(long, default_value_t = 500)]
-        windows: usize,
-        /// Seconds of recordings for the loopback measurement.
-        #[arg(long, default_value_t = 10.0)]
-        loopback_seconds: f64,
-        /// Print only the JSON object.
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        engine: stream::EngineOpts,
-    },
+    Bench(bench::BenchArgs),
     /// Check the installation: ONNX Runtime version and path, execution providers, caches.
     Doctor {
         /// Print one JSON object instead of text.
@@ -380,68 +307,10 @@ pub fn main() -> ExitCode {
         Command::Inspect { file, json } => inspect::run(&file, json),
         Command::Convert { input, output } => convert::run(&input, &output),
         Command::Doctor { json } => doctor::run(json),
-        Command::Serve {
-            frames,
-            frames_bind,
-            labels,
-            stats_every,
-            engine,
-        } => stream::serve(stream::ServeArgs {
-            frames,
-            frames_bind,
-            labels,
-            stats_every,
-            engine,
-        }),
-        Command::Replay {
-            input,
-            to,
-            fps,
-            looped,
-            speed,
-            format,
-            gap,
-            no_wait,
-        } => stream::replay(stream::ReplayArgs {
-            input,
-            to,
-            fps,
-            looped,
-            speed,
-            format,
-            gap,
-            no_wait,
-        }),
-        Command::Demo {
-            per_class,
-            seen_classes,
-            speed,
-            seed,
-            format,
-            print_every,
-            json,
-            engine,
-        } => demo::run(demo::DemoArgs {
-            engine,
-            per_class,
-            seen_classes,
-            speed,
-            seed,
-            format,
-            print_every,
-            json,
-        }),
-        Command::Bench {
-            windows,
-            loopback_seconds,
-            json,
-            engine,
-        } => bench::run(bench::BenchArgs {
-            engine,
-            windows,
-            loopback_seconds,
-            json,
-        }),
+        Command::Serve(args) => stream::serve(args),
+        Command::Replay(args) => stream::replay(args),
+        Command::Demo(args) => demo::run(args),
+        Command::Bench(args) => bench::run(args),
         Command::Export { model, catalog } => export::export_folder(&model, catalog.as_deref()),
         Command::Classes { model, catalog } => export::classes(&model, Some(&catalog)),
         Command::Eval {

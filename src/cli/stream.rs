@@ -35,12 +35,22 @@ pub struct EngineOpts {
     pub expire_after: u64,
 }
 
-/// Flags of `scale serve` beyond the engine's.
+/// Flags of `scale serve`.
+#[derive(Debug, clap::Args)]
 pub struct ServeArgs {
+    /// The bridge's PUB endpoint to connect to (or to bind, with --frames-bind).
+    #[arg(long, default_value = "tcp://127.0.0.1:5555")]
     pub frames: String,
+    /// Bind the frames socket instead of connecting (bridges then connect to scale).
+    #[arg(long)]
     pub frames_bind: bool,
+    /// Endpoint the labels PUB binds.
+    #[arg(long, default_value = "tcp://127.0.0.1:5556")]
     pub labels: String,
+    /// Seconds between stats messages.
+    #[arg(long, default_value_t = 2.0)]
     pub stats_every: f64,
+    #[command(flatten)]
     pub engine: EngineOpts,
 }
 
@@ -113,14 +123,31 @@ pub fn serve(args: ServeArgs) -> CliResult {
     Ok(())
 }
 
+/// Flags of `scale replay`.
+#[derive(Debug, clap::Args)]
 pub struct ReplayArgs {
+    /// A recording, or a folder of them.
     pub input: PathBuf,
+    /// Endpoint to bind.
+    #[arg(long, default_value = "tcp://127.0.0.1:5555")]
     pub to: String,
+    /// Recorded frame rate.
+    #[arg(long, default_value_t = 30.0)]
     pub fps: f64,
+    /// Start over after the last recording, until Ctrl-C.
+    #[arg(long = "loop")]
     pub looped: bool,
+    /// Playback speed factor.
+    #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
+    /// Wire format of the frames.
+    #[arg(long, value_enum, default_value = "json")]
     pub format: WireFormat,
+    /// Seconds of frames without bodies between recordings.
+    #[arg(long, default_value_t = 1.5)]
     pub gap: f64,
+    /// Start sending at once instead of waiting for a subscriber.
+    #[arg(long)]
     pub no_wait: bool,
 }
 

@@ -39,3 +39,65 @@ impl Rng {
         (self.next() >> 40) as f32 / (1u64 << 24) as f32
     }
 }
+
+/// A Python that can `import` `modules` (`SCALE_PYTHON`, else `python3`). Without one the test
+/// is skipped (`None`), unless the environment variable `require` is `1` (as in CI), where it
+/// fails instead.
+pub fn python_with(modules: &str, require: &str) -> Option<String> {
+    let p = std::env::var("SCALE_PYTHON").unwrap_or_else(|_| "python3".into());
+    let ok = std::process::Command::new(&p)
+        .args(["-c", &format!("import {modules}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        return Some(p);
+    }
+    if std::env::var(require).is_ok_and(|v| v == "1") {
+        panic!("{p} cannot import {modules}, and {require}=1");
+    }
+    eprintln!("skipping: no Python with {modules} (set SCALE_PYTHON)");
+    None
+}
+
+/// The server's per-frame step with the bundled model: 64-frame windows every 4 frames.
+pub fn stream_core() -> scale::stream::server::Core {
+    let model = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/default");
+    let engine = scale::stream::engine::LabelEngine::load(
+        &model,
+        scale::runtime::SessionOptions::default(),
+        5,
+    )
+    .expect("the bundled model loads");
+    let t = engine.model_frames();
+    scale::stream::server::Core::new(
+        engine,
+        scale::stream::window::WindowConfig {
+            window: 64,
+            model_frames: t,
+            stride: 4,
+            expire_after: 30,
+        },
+        std::sync::Arc::new(scale::stream::stats::Counters::default()),
+    )
+}
+
+/// The labels the per-frame step gives on `frames`, latencies zeroed.
+pub fn stream_labels(
+    frames: &[scale::protocol::SkeletonFrame],
+) -> Vec<scale::protocol::LabelMessage> {
+    let mut core = stream_core();
+    let mut out = Vec::new();
+    let mut labels = Vec::new();
+    for f in frames {
+        if core
+            .on_frame(f, std::time::Instant::now(), &mut out)
+            .expect("inference runs")
+            .is_some()
+        {
+            let mut m = scale::protocol::LabelMessage::from_json(&out).expect("a label");
+            m.latency_us = Default::default();
+            labels.push(m);
+        }
+    }
+    labels
+}
