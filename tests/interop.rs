@@ -84,6 +84,16 @@ fn serve_and_subscribe(py: &str, stderr: &Path, extra: &[&str]) -> Running {
     }
 }
 
+/// Python, the fixture recording `name`, a temporary folder (the server's stderr) and a server
+/// with a subscriber; `None` (skip) without Python or the fixture.
+fn with_recording(name: &str) -> Option<(String, PathBuf, tempfile::TempDir, Running)> {
+    let py = python()?;
+    let rec = common::fixture(&format!("ntu/{name}.skeleton"))?;
+    let tmp = tempfile::tempdir().unwrap();
+    let run = serve_and_subscribe(&py, &tmp.path().join("serve.err"), &[]);
+    Some((py, rec, tmp, run))
+}
+
 /// Runs the bridge to its end; its JSON summary.
 fn bridge(py: &str, frames: &str, args: &[&str]) -> serde_json::Value {
     let out = Command::new(py)
@@ -161,17 +171,15 @@ fn summary(labels: &[LabelMessage]) -> Vec<(u64, u64, Vec<u32>)> {
 
 #[test]
 fn the_real_recording_through_pyzmq_peers_with_garbage_mixed_in() {
-    let Some(py) = python() else { return };
-    let Some(rec) = common::fixture("ntu/S001C001P001R001A001.skeleton") else {
+    let Some((py, rec, _tmp, run)) = with_recording("S001C001P001R001A001") else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
     let Running {
         frames: frames_ep,
         server,
         subscriber: sub,
         ..
-    } = serve_and_subscribe(&py, &tmp.path().join("serve.err"), &[]);
+    } = run;
     let sent = bridge(
         &py,
         &frames_ep,
@@ -232,17 +240,15 @@ fn the_real_recording_through_pyzmq_peers_with_garbage_mixed_in() {
 
 #[test]
 fn labels_resume_when_the_bridge_restarts() {
-    let Some(py) = python() else { return };
-    let Some(rec) = common::fixture("ntu/S001C001P001R001A012.skeleton") else {
+    let Some((py, rec, _tmp, run)) = with_recording("S001C001P001R001A012") else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
     let Running {
         frames: frames_ep,
         server,
         subscriber: sub,
         ..
-    } = serve_and_subscribe(&py, &tmp.path().join("serve.err"), &[]);
+    } = run;
     let file = rec.to_str().unwrap();
     // The first run stops after 80 frames; the restarted bridge counts from 1 again.
     bridge(
