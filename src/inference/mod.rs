@@ -1,5 +1,6 @@
 //! Running a model folder in ONNX Runtime: the Shift-GCN encoder and the energy head against
-//! the cached class priors. `scale eval` uses it today; the streaming server will too.
+//! the cached class priors, for batches (`scale eval`, feature extraction); the streaming server
+//! runs the same sessions through `stream::engine::LabelEngine` with preallocated tensors.
 
 use crate::export::{energy_head, shift_gcn};
 use crate::model::cvae::ClassPriors;
