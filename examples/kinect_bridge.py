@@ -24,6 +24,7 @@ frames sent and the malformed messages sent, by the reason the server should giv
 Usage:
   python examples/kinect_bridge.py --file S001C001P001R001A001.skeleton
   python examples/kinect_bridge.py --live --format binary --bind tcp://127.0.0.1:5555
+  python examples/kinect_bridge.py --live --connect tcp://SCALE_HOST:5555   # to serve --frames-bind
 """
 
 import argparse
@@ -104,11 +105,14 @@ def encode_binary(seq, t_us, layout, bodies):
 class Bridge:
     """Publishes body frames; `on_body_frame` is what a sensor callback calls."""
 
-    def __init__(self, endpoint, layout=KINECT_V2, fmt="json", start_seq=1):
+    def __init__(self, endpoint, layout=KINECT_V2, fmt="json", start_seq=1, connect=False):
         self.ctx = zmq.Context.instance()
         self.sock = self.ctx.socket(zmq.PUB)
         self.sock.setsockopt(zmq.LINGER, 500)
-        self.sock.bind(endpoint)
+        if connect:  # to `scale serve --frames-bind ENDPOINT`
+            self.sock.connect(endpoint)
+        else:
+            self.sock.bind(endpoint)
         self.layout, self.fmt, self.seq = layout, fmt, start_seq
         self.sent = 0
 
@@ -189,6 +193,8 @@ def main():
     src.add_argument("--file", help="an NTU .skeleton file, or a folder of them")
     src.add_argument("--live", action="store_true", help="a synthetic waving body, generated live")
     ap.add_argument("--bind", default="tcp://127.0.0.1:5555")
+    ap.add_argument("--connect", metavar="ENDPOINT",
+                    help="connect to a `scale serve --frames-bind ENDPOINT` instead of binding")
     ap.add_argument("--fps", type=float, default=30.0)
     ap.add_argument("--speed", type=float, default=1.0)
     ap.add_argument("--format", choices=["json", "binary"], default="json")
@@ -203,7 +209,8 @@ def main():
 
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-    bridge = Bridge(args.bind, KINECT_V2, args.format, args.start_seq)
+    bridge = Bridge(args.connect or args.bind, KINECT_V2, args.format, args.start_seq,
+                    connect=args.connect is not None)
     time.sleep(args.wait)
 
     if args.live:

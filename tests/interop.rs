@@ -36,11 +36,12 @@ impl Drop for Proc {
     }
 }
 
-fn serve(frames: &str, labels: &str, stderr: &Path) -> Proc {
+fn serve(frames: &str, labels: &str, stderr: &Path, extra: &[&str]) -> Proc {
     Proc(
         Command::new(env!("CARGO_BIN_EXE_scale"))
             .args(["serve", "--frames", frames, "--labels", labels])
             .args(["--stats-every", "1"])
+            .args(extra)
             .arg("--model")
             .arg(root().join("models/default"))
             .stdout(Stdio::null())
@@ -71,9 +72,9 @@ struct Running {
     subscriber: Proc,
 }
 
-fn serve_and_subscribe(py: &str, stderr: &Path, extra: &[&str]) -> Running {
+fn serve_and_subscribe(py: &str, stderr: &Path, extra_serve: &[&str], extra: &[&str]) -> Running {
     let (frames_ep, labels_ep) = (endpoint(), endpoint());
-    let server = serve(&frames_ep, &labels_ep, stderr);
+    let server = serve(&frames_ep, &labels_ep, stderr, extra_serve);
     std::thread::sleep(Duration::from_millis(300));
     let subscriber = subscriber(py, &labels_ep, extra);
     Running {
@@ -90,7 +91,7 @@ fn with_recording(name: &str) -> Option<(String, PathBuf, tempfile::TempDir, Run
     let py = python()?;
     let rec = common::fixture(&format!("ntu/{name}.skeleton"))?;
     let tmp = tempfile::tempdir().unwrap();
-    let run = serve_and_subscribe(&py, &tmp.path().join("serve.err"), &[]);
+    let run = serve_and_subscribe(&py, &tmp.path().join("serve.err"), &[], &[]);
     Some((py, rec, tmp, run))
 }
 
@@ -281,7 +282,7 @@ fn a_slow_subscriber_does_not_hold_back_the_others() {
         labels,
         server,
         subscriber: slow,
-    } = serve_and_subscribe(&py, &tmp.path().join("serve.err"), &["--slow", "60"]);
+    } = serve_and_subscribe(&py, &tmp.path().join("serve.err"), &[], &["--slow", "60"]);
     let fast = subscriber(&py, &labels, &[]);
     let sent = bridge(
         &py,
@@ -311,7 +312,7 @@ fn a_slow_subscriber_does_not_hold_back_the_others() {
 fn sigint_stops_a_server_that_waits_for_its_bridge() {
     let tmp = tempfile::tempdir().unwrap();
     // Nobody publishes on this endpoint: the SUB keeps trying to connect.
-    let server = serve(&endpoint(), &endpoint(), &tmp.path().join("serve.err"));
+    let server = serve(&endpoint(), &endpoint(), &tmp.path().join("serve.err"), &[]);
     std::thread::sleep(Duration::from_millis(1500));
     let (took, clean) = interrupt(server);
     assert!(clean, "serve did not exit cleanly on SIGINT");
@@ -375,4 +376,38 @@ fn scale_replay_publishes_the_recording_to_a_pyzmq_subscriber() {
         span > 0.8 * expect && t.elapsed().as_secs_f64() > expect,
         "{span} s"
     );
+}
+
+#[test]
+fn with_frames_bind_a_connecting_bridge_is_read() {
+    let Some(py) = python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let Running {
+        frames,
+        server,
+        subscriber,
+        ..
+    } = serve_and_subscribe(&py, &tmp.path().join("serve.err"), &["--frames-bind"], &[]);
+    let sent = bridge(
+        &py,
+        &frames,
+        &[
+            "--live",
+            "--connect",
+            &frames,
+            "--frames",
+            "150",
+            "--speed",
+            "4",
+        ],
+    );
+    assert_eq!(sent["frames"], 150);
+    std::thread::sleep(Duration::from_millis(1000));
+    let (_, clean) = interrupt(server);
+    assert!(clean);
+    let (labels, stats) = collect(subscriber);
+    let stats = stats.unwrap();
+    // (150 − 64) / 4 + 1 windows.
+    assert_eq!((stats.frames_accepted, stats.windows), (150, 22));
+    assert_eq!(labels.len(), 22);
 }
