@@ -135,36 +135,6 @@ fn channel_affine(g: &mut GraphBuilder, x: &str, bn: &BatchNorm, name: &str) -> 
     )
 }
 
-/// Channel-last shift indices (`j·C + c`) as channel-first ones (`c·V + j`): output row
-/// `c·V + j` reads input row `result[c·V + j]`.
-fn channel_first(index: &[i64], channels: usize) -> Vec<i64> {
-    let v = NUM_JOINTS;
-    let mut out = vec![0i64; v * channels];
-    for j in 0..v {
-        for c in 0..channels {
-            let src = index[j * channels + c] as usize;
-            let (sj, sc) = (src / channels, src % channels);
-            out[c * v + j] = (sc * v + sj) as i64;
-        }
-    }
-    out
-}
-
-/// `values[j·C + c]` (channel-last over joints) in channel-first order `c·V + j`, for a
-/// `[C·V, 1]` constant broadcast over the `M·T` values of each row. (Constants repeated over
-/// the rows run ~10% faster back to back, but make the graph 9× larger and were no faster in
-/// the server, where windows arrive with cold caches.)
-fn per_row(values: &[f32], channels: usize) -> Vec<f32> {
-    let v = NUM_JOINTS;
-    let mut out = Vec::with_capacity(v * channels);
-    for c in 0..channels {
-        for j in 0..v {
-            out.push(values[j * channels + c]);
-        }
-    }
-    out
-}
-
 /// Writes the encoder graph.
 pub fn export(w: &ShiftGcnWeights) -> Result<Vec<u8>, String> {
     let cfg = &w.config;
@@ -213,7 +183,7 @@ pub fn export(w: &ShiftGcnWeights) -> Result<Vec<u8>, String> {
     );
     let y = g.node("Mul", &[&x, &s], &[]);
     let y = g.node("Add", &[&y, &b], &[]);
-    let shape = g.const_i64(&[4], &[-1, 3, (v * m) as i64, t as i64]);
+    let shape = g.const_i64(&[4], &[0, 3, (v * m) as i64, t as i64]);
     let mut x = g.node("Reshape", &[&y, &shape], &[]);
 
     let mut c_in = 3usize;
@@ -221,47 +191,84 @@ pub fn export(w: &ShiftGcnWeights) -> Result<Vec<u8>, String> {
         let p = format!("units.{i}");
         let c = u.spatial.linear.out;
         let mt = m * t;
-        // Spatial block: shift in (rows of M·T values), mask, 1×1 conv, shift out, BN, down
-        // path, ReLU.
-        let flat = g.const_i64(&[3], &[-1, (c_in * v) as i64, mt as i64]);
+        // Spatial block as one grouped convolution. Gather the shifted input joint-major
+        // (group j' holds joint j''s c_in shifted channels), one 1-D convolution with a group
+        // per joint computes mask × linear × BN (+ the identity residual) for every output
+        // (joint, channel) in the order the shift-out reads them, and a Gather puts the rows
+        // back channel-first.
+        let flat = g.const_i64(&[3], &[0, (c_in * v) as i64, mt as i64]);
         let xf = g.node("Reshape", &[&x, &flat], &[]);
-        let idx_in = g.const_i64(
-            &[c_in as i64, v as i64],
-            &channel_first(&shift_in_index(c_in), c_in),
-        );
-        let shifted = g.node("Gather", &[&xf, &idx_in], &[("axis", Attr::Int(1))]);
-        let factor: Vec<f32> = u.spatial.mask.iter().map(|m| m.tanh() + 1.0).collect();
-        let f = g.weight(
-            &format!("{p}.spatial.mask_factor"),
-            &[c_in as i64, v as i64, 1],
-            &per_row(&factor, c_in),
-        );
-        let masked = g.node("Mul", &[&shifted, &f], &[]);
-        let lw = g.weight(
-            &format!("{p}.spatial.linear.w"),
-            &[c as i64, c_in as i64, 1, 1],
-            &conv_weight(&u.spatial.linear, None),
-        );
-        let lin = g.node(
-            "Conv",
-            &[&masked, &lw],
-            &[("kernel_shape", Attr::Ints(vec![1, 1]))],
-        );
-        let flat_out = g.const_i64(&[3], &[-1, (c * v) as i64, mt as i64]);
-        let lf = g.node("Reshape", &[&lin, &flat_out], &[]);
-        let idx_out = g.const_i64(&[(c * v) as i64], &channel_first(&shift_out_index(c), c));
-        let back = g.node("Gather", &[&lf, &idx_out], &[("axis", Attr::Int(1))]);
-        // BN over (v, c), with the linear bias and the down path's bias folded in.
-        let (bs, bb) = u.spatial.bn.affine();
-        let mut bias: Vec<f32> = (0..v * c)
-            .map(|k| bb[k] + bs[k] * u.spatial.linear.b[k % c])
+        let sin = shift_in_index(c_in);
+        let gather_in: Vec<i64> = sin
+            .iter()
+            .map(|&s| {
+                let s = s as usize;
+                ((s % c_in) * v + s / c_in) as i64
+            })
             .collect();
-        let down = match &u.spatial.down {
-            Some((l, dbn)) => {
-                let (ds, dh) = dbn.affine();
-                for (k, b) in bias.iter_mut().enumerate() {
-                    *b += l.b[k % c] * ds[k % c] + dh[k % c];
+        let gin = g.const_i64(&[(v * c_in) as i64], &gather_in);
+        let grouped = g.node("Gather", &[&xf, &gin], &[("axis", Attr::Int(1))]);
+        let factor: Vec<f32> = u.spatial.mask.iter().map(|m| m.tanh() + 1.0).collect();
+        let lin = &u.spatial.linear;
+        let (bs, bb) = u.spatial.bn.affine();
+        let sout = shift_out_index(c);
+        // Conv row k = j'·c + o computes the output (j, o) whose shift-out reads (j', o).
+        let mut weight = vec![0.0f32; v * c * c_in];
+        let mut bias = vec![0.0f32; v * c];
+        let mut back = vec![0i64; v * c];
+        let down_bias = u.spatial.down.as_ref().map(|(l, dbn)| {
+            let (ds, dh) = dbn.affine();
+            (0..c).map(|o| l.b[o] * ds[o] + dh[o]).collect::<Vec<f32>>()
+        });
+        for j in 0..v {
+            for o in 0..c {
+                let cl = j * c + o;
+                let k = sout[cl] as usize;
+                let jp = k / c;
+                for ci in 0..c_in {
+                    weight[k * c_in + ci] = bs[cl] * lin.w[ci * c + o] * factor[jp * c_in + ci];
                 }
+                bias[k] = bb[cl] + bs[cl] * lin.b[o] + down_bias.as_ref().map_or(0.0, |d| d[o]);
+                back[o * v + j] = k as i64;
+                if u.spatial.down.is_none() {
+                    // The unit's own residual: x at (j, o) is the shifted input (j', o).
+                    let src = sin[jp * c_in + o] as usize;
+                    if src != j * c_in + o {
+                        return Err(format!(
+                            "{p}: shift-in and shift-out are not inverse at joint {j}, channel {o}"
+                        ));
+                    }
+                    weight[k * c_in + o] += 1.0;
+                }
+            }
+        }
+        let gw = g.weight(
+            &format!("{p}.spatial.grouped.w"),
+            &[(v * c) as i64, c_in as i64, 1],
+            &weight,
+        );
+        let gb = g.weight(&format!("{p}.spatial.grouped.b"), &[(v * c) as i64], &bias);
+        let conv = |g: &mut GraphBuilder| {
+            g.node(
+                "Conv",
+                &[&grouped, &gw, &gb],
+                &[
+                    ("kernel_shape", Attr::Ints(vec![1])),
+                    ("group", Attr::Int(v as i64)),
+                ],
+            )
+        };
+        let gback = g.const_i64(&[(v * c) as i64], &back);
+        let sp = match &u.spatial.down {
+            None => {
+                let z = conv(&mut g);
+                let z = g.node("Relu", &[&z], &[]);
+                g.node("Gather", &[&z, &gback], &[("axis", Attr::Int(1))])
+            }
+            Some((l, dbn)) => {
+                let z = conv(&mut g);
+                let z = g.node("Gather", &[&z, &gback], &[("axis", Attr::Int(1))]);
+                let (ds, _) = dbn.affine();
                 let dw = g.weight(
                     &format!("{p}.spatial.down.w"),
                     &[c as i64, c_in as i64, 1, 1],
@@ -272,24 +279,13 @@ pub fn export(w: &ShiftGcnWeights) -> Result<Vec<u8>, String> {
                     &[&x, &dw],
                     &[("kernel_shape", Attr::Ints(vec![1, 1]))],
                 );
-                g.node("Reshape", &[&d, &flat_out], &[])
+                let flat_out = g.const_i64(&[3], &[0, (c * v) as i64, mt as i64]);
+                let d = g.node("Reshape", &[&d, &flat_out], &[]);
+                let z = g.node("Add", &[&z, &d], &[]);
+                g.node("Relu", &[&z], &[])
             }
-            None => xf.clone(),
         };
-        let bns = g.weight(
-            &format!("{p}.spatial.bn.scale"),
-            &[(c * v) as i64, 1],
-            &per_row(&bs, c),
-        );
-        let bnb = g.weight(
-            &format!("{p}.spatial.bias"),
-            &[(c * v) as i64, 1],
-            &per_row(&bias, c),
-        );
-        let normed = g.node("Mul", &[&back, &bns], &[]);
-        let sp = g.node("Sum", &[&normed, &bnb, &down], &[]);
-        let sp = g.node("Relu", &[&sp], &[]);
-        let unit_shape = g.const_i64(&[4], &[-1, c as i64, (v * m) as i64, t as i64]);
+        let unit_shape = g.const_i64(&[4], &[0, c as i64, (v * m) as i64, t as i64]);
         let sp = g.node("Reshape", &[&sp, &unit_shape], &[]);
 
         // Temporal block: BN, shift, 1×1 conv, ReLU, shift + stride + BN.
