@@ -552,14 +552,20 @@ async fn receive_frames(
         .position(|r| *r == DROP_QUEUE_FULL)
         .expect("a drop reason");
     let mut logged = [0u32; DROP_REASONS.len()];
+    let mut reset_pending = false;
     loop {
         let received = tokio::select! {
             m = sub.recv() => m,
             Some(event) = events.next() => {
                 if let SocketEvent::Disconnected(_) = event {
-                    // A bridge that comes back starts its seq over: a new stream.
-                    if let Err(TrySendError::Disconnected(_)) = frames.try_send(Input::Reset) {
-                        return;
+                    // A bridge that comes back starts its seq over: a new stream. The reset
+                    // travels in the frame queue, in order; if the queue is full it goes
+                    // before the next frame instead.
+                    reset_pending = true;
+                    match frames.try_send(Input::Reset) {
+                        Ok(()) => reset_pending = false,
+                        Err(TrySendError::Full(_)) => {}
+                        Err(TrySendError::Disconnected(_)) => return,
                     }
                 }
                 continue;
@@ -576,7 +582,18 @@ async fn receive_frames(
         let arrived = Instant::now();
         Counters::add(&counters.frames_in, 1);
         let parts = message.into_vec();
-        match decode_frame_message(&parts) {
+        let decoded = decode_frame_message(&parts);
+        if decoded.is_ok() && reset_pending {
+            match frames.try_send(Input::Reset) {
+                Ok(()) => reset_pending = false,
+                Err(TrySendError::Full(_)) => {
+                    counters.drop_frame(queue_full);
+                    continue;
+                }
+                Err(TrySendError::Disconnected(_)) => return,
+            }
+        }
+        match decoded {
             Ok(frame) => match frames.try_send(Input::Frame(Incoming { frame, arrived })) {
                 Ok(()) => {}
                 Err(TrySendError::Full(_)) => counters.drop_frame(queue_full),
