@@ -26,6 +26,19 @@ fn endpoint() -> String {
     format!("tcp://127.0.0.1:{}", l.local_addr().unwrap().port())
 }
 
+/// Waits until the file contains `needle` (a line the server prints when it is ready).
+fn wait_for(path: &Path, needle: &str) {
+    let t = Instant::now();
+    while !std::fs::read_to_string(path).is_ok_and(|s| s.contains(needle)) {
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "{} never said {needle:?}",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// A child process killed when dropped.
 struct Proc(Child);
 
@@ -75,7 +88,7 @@ struct Running {
 fn serve_and_subscribe(py: &str, stderr: &Path, extra_serve: &[&str], extra: &[&str]) -> Running {
     let (frames_ep, labels_ep) = (endpoint(), endpoint());
     let server = serve(&frames_ep, &labels_ep, stderr, extra_serve);
-    std::thread::sleep(Duration::from_millis(300));
+    wait_for(stderr, "Ctrl-C stops");
     let subscriber = subscriber(py, &labels_ep, extra);
     Running {
         frames: frames_ep,
@@ -313,7 +326,7 @@ fn sigint_stops_a_server_that_waits_for_its_bridge() {
     let tmp = tempfile::tempdir().unwrap();
     // Nobody publishes on this endpoint: the SUB keeps trying to connect.
     let server = serve(&endpoint(), &endpoint(), &tmp.path().join("serve.err"), &[]);
-    std::thread::sleep(Duration::from_millis(1500));
+    wait_for(&tmp.path().join("serve.err"), "waiting for the bridge");
     let (took, clean) = interrupt(server);
     assert!(clean, "serve did not exit cleanly on SIGINT");
     assert!(took < Duration::from_secs(1), "serve took {took:?} to stop");

@@ -235,6 +235,13 @@ pub fn run(args: BenchArgs) -> CliResult {
         }
     }
 
+    if windows.is_empty() {
+        return Err(format!(
+            "no window of {window} frames fits the benchmark's recordings (at most {} frames): use a smaller --window",
+            recs.iter().map(|r| r.frames.len()).max().unwrap_or(0)
+        )
+        .into());
+    }
     let mut configs = vec![
         SessionOptions {
             intra_threads: 1,

@@ -62,9 +62,9 @@ impl EngineOpts {
         labels: &str,
         stats_every: f64,
     ) -> Result<ServeConfig, String> {
-        if stats_every.is_nan() || stats_every <= 0.0 {
+        if !(stats_every.is_finite() && (0.05..=3600.0).contains(&stats_every)) {
             return Err(format!(
-                "--stats-every must be positive (got {stats_every})"
+                "--stats-every must be between 0.05 and 3600 seconds (got {stats_every})"
             ));
         }
         if self.stride == 0 {

@@ -46,7 +46,10 @@ pub struct StatsMessage {
     pub frames_accepted: u64,
     /// Dropped frames by reason; every reason is present, most are 0.
     pub dropped: BTreeMap<String, u64>,
+    /// Windows labelled.
     pub windows: u64,
+    /// Windows whose inference failed (e.g. non-finite energies from absurd coordinates).
+    pub windows_failed: u64,
     /// Labels handed to the publisher.
     pub labels: u64,
     /// Labels not published because the publisher was behind (never blocks inference).

@@ -221,11 +221,17 @@ impl LabelEngine {
             .map_err(err)?;
         let (_, e) = out[0].try_extract_tensor::<f32>().map_err(err)?;
         self.energy.copy_from_slice(e);
+        if !self.energy.iter().all(|e| e.is_finite()) {
+            return Err(
+                "the energy head gave a non-finite energy (coordinates far out of range?)".into(),
+            );
+        }
         Ok(())
     }
 
     /// Ranks the last window's energies: calibrated energies, softmax weights and the order,
-    /// best first. Returns the best index and whether the window is unknown.
+    /// best first. Returns the best index and whether the window is unknown (the best class's
+    /// raw energy above the model's threshold).
     pub fn rank(&mut self) -> (usize, bool) {
         for ((r, e), c) in self
             .ranked
@@ -245,8 +251,9 @@ impl LabelEngine {
         // Unstable sort (no allocation); ties broken by index so the order is deterministic.
         self.order
             .sort_unstable_by(|&a, &b| ranked[a].total_cmp(&ranked[b]).then(a.cmp(&b)));
-        let raw_best = self.energy.iter().copied().fold(f32::INFINITY, f32::min);
-        (self.order[0], raw_best > self.threshold)
+        // Unknown: the best-ranked class's own energy is above the calibrated threshold.
+        let top = self.order[0];
+        (top, self.energy[top] > self.threshold)
     }
 
     /// Labels one window: encoder, energy head, ranking, and the label's JSON written into

@@ -46,9 +46,12 @@ pub async fn bind<S: Socket>(socket: &mut S, endpoint: &str) -> Result<String, S
     match socket.bind(endpoint).await {
         Ok(ep) => Ok(ep.to_string()),
         Err(first) => {
+            // Only a socket file nobody accepts on is stale; never remove anything else.
             let stale = endpoint.strip_prefix("ipc://").filter(|path| {
-                std::path::Path::new(path).exists()
-                    && std::os::unix::net::UnixStream::connect(path).is_err()
+                use std::os::unix::fs::FileTypeExt;
+                std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_socket())
+                    && std::os::unix::net::UnixStream::connect(path)
+                        .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused)
             });
             let Some(path) = stale else {
                 return Err(format!("cannot bind {endpoint}: {first}"));

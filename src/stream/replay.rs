@@ -204,14 +204,19 @@ impl Replayer {
         shutdown: &Shutdown,
         on_sent: &mut dyn FnMut(Sent),
     ) -> Result<u64, String> {
-        if !(config.fps > 0.0 && config.speed > 0.0) {
+        let sane = |x: f64| x.is_finite() && (1e-3..=1e4).contains(&x);
+        if !(sane(config.fps) && sane(config.speed) && config.gap_s.is_finite()) {
             return Err(format!(
-                "fps and speed must be positive (got {} and {})",
-                config.fps, config.speed
+                "fps and speed must be between 0.001 and 10000, and gap finite (got {}, {} and {})",
+                config.fps, config.speed, config.gap_s
             ));
         }
         let interval = Duration::from_secs_f64(1.0 / (config.fps * config.speed));
         let gap = (config.gap_s.max(0.0) * config.fps).round() as usize;
+        let frames: usize = recordings.iter().map(|r| r.frames.len()).sum();
+        if frames == 0 {
+            return Err("the recordings hold no frames".into());
+        }
         let layout = recordings
             .first()
             .and_then(|r| r.frames.first())

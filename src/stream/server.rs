@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-use zeromq::{PubSocket, Socket, SocketEvent, SocketRecv, SocketSend, SubSocket};
+use zeromq::{PubSocket, Socket, SocketEvent, SocketOptions, SocketRecv, SocketSend, SubSocket};
 
 /// Default window length in sensor frames (about 2 s at 30 fps).
 pub const DEFAULT_WINDOW: usize = 64;
@@ -148,14 +148,15 @@ impl Core {
         let Some(info) = window else {
             return Ok(None);
         };
-        Counters::add(&self.counters.windows, 1);
         let timing = WindowTiming {
             arrived,
             normalise_us: start.elapsed().as_micros().min(u32::MAX as u128) as u32,
         };
         let summary = self
             .engine
-            .label_into(&info, self.assembler.data(), timing, out)?;
+            .label_into(&info, self.assembler.data(), timing, out)
+            .inspect_err(|_| Counters::add(&self.counters.windows_failed, 1))?;
+        Counters::add(&self.counters.windows, 1);
         self.latency.push(summary.latency);
         Ok(Some(summary))
     }
@@ -254,9 +255,12 @@ impl Server {
                 .name("scale-io".into())
                 .spawn(move || {
                     let rt = net::runtime()?;
-                    rt.block_on(io_main(
+                    let result = rt.block_on(io_main(
                         config, counters, shutdown, frames_tx, out_rx, free_tx, wake, bound_tx,
-                    ))
+                    ));
+                    // Do not wait for a blocking task (e.g. a hostname lookup) to finish.
+                    rt.shutdown_timeout(Duration::from_millis(100));
+                    result
                 })
                 .map_err(|e| format!("cannot start the I/O thread: {e}"))?
         };
@@ -415,9 +419,10 @@ fn inference_loop(
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
         }
-        if Instant::now() >= next_stats {
+        let now = Instant::now();
+        if now >= next_stats {
             emit_stats(counters, started, &mut core.latency, &out, wake, config.log);
-            next_stats += config.stats_every;
+            next_stats = now + config.stats_every;
         }
     }
     emit_stats(counters, started, &mut core.latency, &out, wake, config.log);
@@ -443,18 +448,23 @@ async fn io_main(
             return Err(e);
         }
     };
-    let mut sub = SubSocket::new();
-    if config.frames_bind
-        && let Err(e) = net::bind(&mut sub, &config.frames).await
-    {
-        let _ = bound.send(Err(format!("frames: {e}")));
-        return Err(e);
-    }
-    // Everything is subscribed to, so that messages on other topics are counted, not ignored.
-    if let Err(e) = sub.subscribe("").await {
-        let _ = bound.send(Err(format!("frames: cannot subscribe: {e}")));
-        return Err(e.to_string());
-    }
+    // With --frames-bind the SUB is bound here, once; otherwise `receive_frames` connects
+    // (and reconnects) its own.
+    let bound_sub = if config.frames_bind {
+        let mut sub = new_sub();
+        let events = sub.monitor();
+        if let Err(e) = net::bind(&mut sub, &config.frames).await {
+            let _ = bound.send(Err(format!("frames: {e}")));
+            return Err(e);
+        }
+        if let Err(e) = sub.subscribe("").await {
+            let _ = bound.send(Err(format!("frames: cannot subscribe: {e}")));
+            return Err(e.to_string());
+        }
+        Some((sub, events))
+    } else {
+        None
+    };
     let _ = bound.send(Ok(labels_endpoint));
 
     let signals = async {
@@ -470,7 +480,7 @@ async fn io_main(
         eprintln!("scale serve: stopping");
     };
 
-    let receive = receive_frames(&config, &mut sub, &counters, &frames);
+    let receive = receive_frames(&config, bound_sub, &counters, &frames);
     let publish = async {
         loop {
             if drain(&out, &free, &mut publisher).await {
@@ -524,29 +534,58 @@ async fn drain(out: &Receiver<Out>, free: &Sender<Vec<u8>>, publisher: &mut PubS
     }
 }
 
+type Events = futures::channel::mpsc::Receiver<SocketEvent>;
+
+/// A SUB whose connection attempts give up after 300 ms (the zeromq crate's own retries back off
+/// to 30 s; a bridge that starts late or restarts should be read within a fraction of a second).
+fn new_sub() -> SubSocket {
+    let mut options = SocketOptions::default();
+    options.connect_timeout(Duration::from_millis(300));
+    SubSocket::with_options(options)
+}
+
+/// A new SUB connected to the bridge, retrying every 100 ms until it answers. Everything is
+/// subscribed to, so that messages on other topics are counted, not ignored.
+async fn connect_sub(config: &ServeConfig, waited: &mut bool) -> (SubSocket, Events) {
+    loop {
+        let mut sub = new_sub();
+        let events = sub.monitor();
+        let result = match sub.subscribe("").await {
+            Ok(()) => sub.connect(&config.frames).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {
+                if config.log {
+                    eprintln!("scale serve: connected to {}", config.frames);
+                }
+                return (sub, events);
+            }
+            Err(e) => {
+                if !*waited && config.log {
+                    eprintln!(
+                        "scale serve: waiting for the bridge at {} ({e})",
+                        config.frames
+                    );
+                }
+                *waited = true;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
 async fn receive_frames(
     config: &ServeConfig,
-    sub: &mut SubSocket,
+    bound: Option<(SubSocket, Events)>,
     counters: &Counters,
     frames: &Sender<Input>,
 ) {
-    let mut events = sub.monitor();
-    if !config.frames_bind {
-        let mut waited = false;
-        while let Err(e) = sub.connect(&config.frames).await {
-            if !waited && config.log {
-                eprintln!(
-                    "scale serve: waiting for the bridge at {} ({e})",
-                    config.frames
-                );
-            }
-            waited = true;
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        if config.log {
-            eprintln!("scale serve: connected to {}", config.frames);
-        }
-    }
+    let mut waited = false;
+    let (mut sub, mut events) = match bound {
+        Some(s) => s,
+        None => connect_sub(config, &mut waited).await,
+    };
     let queue_full = DROP_REASONS
         .iter()
         .position(|r| *r == DROP_QUEUE_FULL)
@@ -558,6 +597,11 @@ async fn receive_frames(
             m = sub.recv() => m,
             Some(event) = events.next() => {
                 if let SocketEvent::Disconnected(_) = event {
+                    if !config.frames_bind {
+                        // Connect afresh rather than wait out the socket's own backoff.
+                        waited = false;
+                        (sub, events) = connect_sub(config, &mut waited).await;
+                    }
                     // A bridge that comes back starts its seq over: a new stream. The reset
                     // travels in the frame queue, in order; if the queue is full it goes
                     // before the next frame instead.

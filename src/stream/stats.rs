@@ -14,6 +14,8 @@ pub struct Counters {
     pub frames_accepted: AtomicU64,
     pub dropped: [AtomicU64; DROP_REASONS.len()],
     pub windows: AtomicU64,
+    /// Windows whose inference failed (logged on stderr).
+    pub windows_failed: AtomicU64,
     pub labels: AtomicU64,
     pub labels_dropped: AtomicU64,
     pub bodies_tracked: AtomicU64,
@@ -124,6 +126,7 @@ pub fn message(counters: &Counters, started: Instant, latency: LatencyStats) -> 
             .map(|(name, c)| (name.to_string(), load(c)))
             .collect(),
         windows: load(&counters.windows),
+        windows_failed: load(&counters.windows_failed),
         labels: load(&counters.labels),
         labels_dropped: load(&counters.labels_dropped),
         bodies_tracked: load(&counters.bodies_tracked),

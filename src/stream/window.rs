@@ -24,7 +24,7 @@ pub struct WindowConfig {
     pub model_frames: usize,
     /// A window every `stride` frames (S).
     pub stride: usize,
-    /// A body not seen for this many frames is dropped.
+    /// A body missing from this many consecutive frames (by seq) is dropped (at least 1).
     pub expire_after: u64,
 }
 
@@ -161,11 +161,12 @@ impl WindowAssembler {
             track.frames.push_overwrite(slot);
             track.last_seq = frame.seq;
         }
-        let expire = self.config.expire_after;
+        // seq only grows, so the subtraction cannot underflow (nor overflow near u64::MAX).
+        let expire = self.config.expire_after.max(1);
         for t in self
             .tracks
             .iter_mut()
-            .filter(|t| t.active && t.last_seq + expire < frame.seq)
+            .filter(|t| t.active && frame.seq - t.last_seq >= expire)
         {
             t.active = false;
         }
@@ -253,7 +254,7 @@ mod tests {
     fn frame(seq: u64, bodies: Vec<BodyFrame>) -> SkeletonFrame {
         SkeletonFrame {
             seq,
-            t_us: 1_000 + seq * 33_333,
+            t_us: seq.wrapping_mul(33_333).wrapping_add(1_000),
             layout: Layout::KinectV2,
             bodies,
         }
@@ -370,5 +371,41 @@ mod tests {
             .normalize(&[&track], &mut expect)
             .unwrap();
         assert_eq!(asm.data(), expect.as_slice());
+    }
+
+    #[test]
+    fn seq_near_the_top_of_u64_neither_overflows_nor_expires_bodies_early() {
+        let mut asm = WindowAssembler::new(WindowConfig {
+            window: 4,
+            model_frames: 4,
+            stride: 1,
+            expire_after: u64::MAX,
+        });
+        let mut last = None;
+        for seq in u64::MAX - 5..=u64::MAX {
+            last = asm.push(&frame(seq, vec![body(1, 0)])).unwrap();
+        }
+        assert_eq!(last.unwrap().seq_last, u64::MAX);
+        assert_eq!(asm.tracked().collect::<Vec<_>>(), vec![1]);
+    }
+
+    #[test]
+    fn a_body_expires_after_exactly_expire_after_missing_frames() {
+        let mut asm = WindowAssembler::new(WindowConfig {
+            window: 4,
+            model_frames: 4,
+            stride: 1,
+            expire_after: 3,
+        });
+        asm.push(&frame(10, vec![body(1, 0), body(2, 0)])).unwrap();
+        asm.push(&frame(11, vec![body(1, 0)])).unwrap();
+        asm.push(&frame(12, vec![body(1, 0)])).unwrap();
+        assert_eq!(asm.tracked().count(), 2, "body 2 missing from 2 frames");
+        asm.push(&frame(13, vec![body(1, 0)])).unwrap();
+        assert_eq!(
+            asm.tracked().collect::<Vec<_>>(),
+            vec![1],
+            "missing from 3 frames"
+        );
     }
 }
