@@ -13,12 +13,7 @@ fn scale(args: &[&str]) -> std::process::Output {
 }
 
 fn json(out: &std::process::Output) -> serde_json::Value {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+    serde_json::from_str(&common::stdout_of(out)).expect("stdout is JSON")
 }
 
 #[test]
@@ -152,11 +147,7 @@ fn synth_twice_gives_identical_files_and_previews_are_pngs() {
             "--classes",
             "1,hand waving,28",
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::stdout_of(&out);
     }
     let mut names: Vec<_> = std::fs::read_dir(a.path())
         .unwrap()
@@ -234,13 +225,7 @@ fn demo_runs_to_the_end_with_labels_better_than_chance() {
         "6",
         "--json",
     ]);
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    let v = common::last_json_line(&out);
     // The model's 5 unseen classes and 2 seen ones, one recording each.
     assert_eq!(v["recordings"], 7);
     let windows = v["windows"].as_u64().unwrap();
@@ -268,13 +253,7 @@ fn bench_json_reports_per_window_latency_and_flops() {
         "--loopback-seconds",
         "2",
     ]);
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let v: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    let v = common::last_json_line(&out);
     let rows = v["per_window"].as_array().unwrap();
     assert_eq!(rows.len(), 2);
     for (row, threads) in rows.iter().zip([1, 2]) {

@@ -30,12 +30,7 @@ fn eval_json_reports_zsl_well_above_chance() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = common::last_json_line(&out);
     for key in ["zsl_top1", "zsl_top5", "gzsl_seen", "gzsl_unseen", "gzsl_h"] {
         let x = v[key].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&x), "{key} = {x}");
@@ -118,12 +113,7 @@ fn graphs_run_in_python_onnxruntime_with_the_same_numbers() {
         .arg(&input_path)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = common::last_json_line(&out);
     let vals = |key: &str| -> Vec<f32> {
         v[key]
             .as_array()

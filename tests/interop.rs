@@ -116,12 +116,7 @@ fn bridge(py: &str, frames: &str, args: &[&str]) -> serde_json::Value {
         .args(args)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "bridge failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::last_json_line(&out)
 }
 
 /// SIGINT to the server; returns how long it took to exit, and whether it exited cleanly.
@@ -188,12 +183,7 @@ fn the_real_recording_through_pyzmq_peers_with_garbage_mixed_in() {
     let Some((py, rec, _tmp, run)) = with_recording("S001C001P001R001A001") else {
         return;
     };
-    let Running {
-        frames: frames_ep,
-        server,
-        subscriber: sub,
-        ..
-    } = run;
+    let (frames_ep, server, sub) = (run.frames, run.server, run.subscriber);
     let sent = bridge(
         &py,
         &frames_ep,
@@ -257,12 +247,7 @@ fn labels_resume_when_the_bridge_restarts() {
     let Some((py, rec, _tmp, run)) = with_recording("S001C001P001R001A012") else {
         return;
     };
-    let Running {
-        frames: frames_ep,
-        server,
-        subscriber: sub,
-        ..
-    } = run;
+    let (frames_ep, server, sub) = (run.frames, run.server, run.subscriber);
     let file = rec.to_str().unwrap();
     // The first run stops after 80 frames; the restarted bridge counts from 1 again.
     bridge(
@@ -360,11 +345,7 @@ fn scale_replay_publishes_the_recording_to_a_pyzmq_subscriber() {
         .args(["--speed", "4", "--format", "binary"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::stdout_of(&out);
     let got = sub.wait_with_output().unwrap();
     assert!(got.status.success());
     let decoded: Vec<SkeletonFrame> = String::from_utf8_lossy(&got.stdout)

@@ -27,6 +27,15 @@ fn watch(on: bool) {
     WATCHED.with(|w| w.set(on));
 }
 
+/// Runs `f` and counts the heap allocations it makes on this thread.
+fn allocations_during<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    watch(true);
+    let r = f();
+    watch(false);
+    (r, ALLOCATIONS.load(Ordering::SeqCst) - before)
+}
+
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: AllocLayout) -> *mut u8 {
         if WATCHED.with(|w| w.get()) {
@@ -82,21 +91,14 @@ fn no_allocation_per_frame_or_window_after_warm_up() {
     for f in &frames[..100] {
         asm.push(f).unwrap();
     }
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
-    let mut windows = 0;
-    watch(true);
-    for f in &frames[100..] {
-        windows += usize::from(asm.push(f).unwrap().is_some());
-    }
-    watch(false);
-    let after = ALLOCATIONS.load(Ordering::SeqCst);
+    let (windows, allocations) = allocations_during(|| {
+        frames[100..]
+            .iter()
+            .filter(|f| asm.push(f).unwrap().is_some())
+            .count()
+    });
     assert_eq!(windows, 125);
-    assert_eq!(
-        after - before,
-        0,
-        "{} allocations in 500 frames",
-        after - before
-    );
+    assert_eq!(allocations, 0, "{allocations} allocations in 500 frames");
 }
 
 #[test]
@@ -107,29 +109,26 @@ fn the_inference_step_allocates_nothing_per_frame_or_window() {
     for f in &frames[..100] {
         core.on_frame(f, Instant::now(), &mut out).unwrap();
     }
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
-    let mut labels = 0;
     let mut last = Vec::with_capacity(4096);
-    watch(true);
-    for f in &frames[100..] {
-        if core
-            .on_frame(f, Instant::now(), &mut out)
-            .unwrap()
-            .is_some()
-        {
-            labels += 1;
-            last.clear();
-            last.extend_from_slice(&out);
+    let (labels, allocations) = allocations_during(|| {
+        let mut labels = 0;
+        for f in &frames[100..] {
+            if core
+                .on_frame(f, Instant::now(), &mut out)
+                .unwrap()
+                .is_some()
+            {
+                labels += 1;
+                last.clear();
+                last.extend_from_slice(&out);
+            }
         }
-    }
-    watch(false);
-    let after = ALLOCATIONS.load(Ordering::SeqCst);
+        labels
+    });
     assert_eq!(labels, 75);
     assert_eq!(
-        after - before,
-        0,
-        "{} allocations in 300 frames / 75 windows",
-        after - before
+        allocations, 0,
+        "{allocations} allocations in 300 frames / 75 windows"
     );
     // And what it wrote is a complete label of both bodies.
     let m = LabelMessage::from_json(&last).unwrap();

@@ -1,5 +1,7 @@
 //! The synthetic generator: reproducible, physically sane, and each class moves as its name says.
 
+mod common;
+
 use scale::catalog::Catalog;
 use scale::ntu::NtuSequence;
 use scale::skeleton::Joint;
@@ -93,13 +95,7 @@ fn same_arguments_and_seed_give_identical_files_and_an_independent_reader_reads_
         .arg(a.path())
         .output()
         .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let listed: BTreeMap<String, (usize, usize)> = String::from_utf8(out.stdout)
-        .unwrap()
+    let listed: BTreeMap<String, (usize, usize)> = common::stdout_of(&out)
         .lines()
         .map(|l| {
             let v: Vec<&str> = l.split_whitespace().collect();

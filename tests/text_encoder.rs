@@ -130,12 +130,7 @@ fn cli_embed_json_gives_unit_vectors_with_the_reference_cosine() {
         .args(["text", "embed", "--json", "drink water", "eat meal"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = common::last_json_line(&out);
     let vec = |i: usize| -> Vec<f32> {
         v[i]["embedding"]
             .as_array()

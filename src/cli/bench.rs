@@ -11,7 +11,7 @@ use crate::stream::engine::LabelEngine;
 use crate::stream::loopback;
 use crate::stream::replay::{Recording, ReplayConfig};
 use crate::stream::server::DEFAULT_WINDOW;
-use crate::stream::stats::percentiles;
+use crate::stream::stats::{nearest_rank, percentiles};
 use crate::stream::window::{WindowAssembler, WindowConfig};
 use crate::synth::{self, SampleSpec};
 use serde::Serialize;
@@ -43,12 +43,10 @@ struct Spread {
 
 fn spread(values: &mut [f64]) -> Spread {
     values.sort_unstable_by(f64::total_cmp);
-    let n = values.len();
-    let rank = |p: f64| values[((p * n as f64).ceil() as usize).clamp(1, n) - 1];
     Spread {
-        p50: rank(0.5),
-        p99: rank(0.99),
-        max: values[n - 1],
+        p50: nearest_rank(values, 0.5),
+        p99: nearest_rank(values, 0.99),
+        max: values[values.len() - 1],
     }
 }
 

@@ -61,52 +61,45 @@ fn recordings(
     let unseen: Vec<u32> = info.unseen.iter().copied().filter(playable).collect();
     let mut classes: Vec<u32> = unseen.clone();
     classes.extend(seen.iter().take(args.seen_classes));
-    let mut recs = Vec::new();
-    let mut truths = Vec::new();
+    // Draw every recording's spec (and its seed, by draw order), then play them in a seeded
+    // order that interleaves seen and unseen classes.
+    let mut specs = Vec::new();
     for rep in 0..args.per_class.max(1) {
         for &id in &classes {
-            let class = catalog.by_id(id).expect("filtered above");
-            let n = recs.len();
             let spec = SampleSpec {
                 class_id: id,
                 subject: 1 + (rng.below(10) as u16),
                 camera: 1 + (rng.below(3) as u16),
                 replication: 1 + rep as u16,
             };
-            let seq = synth::generate(class, &spec, args.seed.wrapping_add(n as u64))
-                .map_err(|e| format!("generating {}: {e}", class.name))?;
-            let frames = seq.to_frames(0, 30.0);
-            recs.push(Recording {
-                name: format!("{} ({})", class.name, spec.sample_id()),
-                frames,
-            });
-            truths.push(Truth {
-                class_id: id,
-                name: class.name.clone(),
-                unseen: unseen.contains(&id),
-            });
+            specs.push((spec, args.seed.wrapping_add(specs.len() as u64)));
         }
     }
-    // Interleave seen and unseen recordings in a seeded order.
-    let mut order: Vec<usize> = (0..recs.len()).collect();
-    rng.shuffle(&mut order);
-    let mut r2 = Vec::with_capacity(recs.len());
-    let mut t2 = Vec::with_capacity(recs.len());
-    let mut recs: Vec<Option<Recording>> = recs.into_iter().map(Some).collect();
-    let mut truths: Vec<Option<Truth>> = truths.into_iter().map(Some).collect();
-    for i in order {
-        let mut rec = recs[i].take().expect("each once");
+    rng.shuffle(&mut specs);
+    let mut recs = Vec::with_capacity(specs.len());
+    let mut truths = Vec::with_capacity(specs.len());
+    for (n, (spec, seed)) in specs.iter().enumerate() {
+        let class = catalog.by_id(spec.class_id).expect("filtered above");
+        let mut frames = synth::generate(class, spec, *seed)
+            .map_err(|e| format!("generating {}: {e}", class.name))?
+            .to_frames(0, 30.0);
         // Tracking ids unique per recording, so every label maps to one recording.
-        let n = r2.len() as u64;
-        for f in &mut rec.frames {
+        for f in &mut frames {
             for (k, b) in f.bodies.iter_mut().enumerate() {
-                b.id = 1000 + 10 * n + k as u64;
+                b.id = 1000 + 10 * n as u64 + k as u64;
             }
         }
-        r2.push(rec);
-        t2.push(truths[i].take().expect("each once"));
+        recs.push(Recording {
+            name: format!("{} ({})", class.name, spec.sample_id()),
+            frames,
+        });
+        truths.push(Truth {
+            class_id: spec.class_id,
+            name: class.name.clone(),
+            unseen: unseen.contains(&spec.class_id),
+        });
     }
-    Ok((r2, t2))
+    Ok((recs, truths))
 }
 
 fn recording_of(body: u64) -> Option<usize> {

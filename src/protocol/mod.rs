@@ -93,14 +93,15 @@ pub const DROP_REASONS: [&str; 16] = [
     DROP_QUEUE_FULL,
 ];
 
+/// Position of a drop reason in [`DROP_REASONS`].
+pub fn drop_reason_index(name: &str) -> Option<usize> {
+    DROP_REASONS.iter().position(|r| *r == name)
+}
+
 impl ProtocolError {
     /// Position of [`ProtocolError::kind`] in [`DROP_REASONS`].
     pub fn drop_index(&self) -> usize {
-        let kind = self.kind();
-        DROP_REASONS
-            .iter()
-            .position(|r| *r == kind)
-            .expect("every error kind is a drop reason")
+        drop_reason_index(self.kind()).expect("every error kind is a drop reason")
     }
 
     /// A stable snake_case name of the error kind, used as the key of drop counters.

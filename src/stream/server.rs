@@ -13,7 +13,7 @@ use super::stats::{self, Counters, LatencyLog};
 use super::window::{Rejected, WindowAssembler, WindowConfig};
 use crate::protocol::{
     DROP_OUT_OF_ORDER, DROP_QUEUE_FULL, DROP_REASONS, SkeletonFrame, TOPIC_LABELS, TOPIC_STATS,
-    decode_frame_message,
+    decode_frame_message, drop_reason_index,
 };
 use crate::runtime::SessionOptions;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError, bounded};
@@ -107,10 +107,7 @@ impl Core {
             engine,
             counters,
             latency: LatencyLog::with_capacity(8192),
-            out_of_order: DROP_REASONS
-                .iter()
-                .position(|r| *r == DROP_OUT_OF_ORDER)
-                .expect("a drop reason"),
+            out_of_order: drop_reason_index(DROP_OUT_OF_ORDER).expect("a drop reason"),
         }
     }
 
@@ -206,7 +203,7 @@ impl Server {
                 shutdown.clone(),
                 wake.clone(),
             );
-            let free = (free_tx.clone(), free_rx);
+            let free = free_rx;
             std::thread::Builder::new()
                 .name("scale-inference".into())
                 .spawn(move || {
@@ -365,11 +362,15 @@ fn inference_loop(
     shutdown: &Shutdown,
     frames: Receiver<Input>,
     out: Sender<Out>,
-    (free_tx, free_rx): (Sender<Vec<u8>>, Receiver<Vec<u8>>),
+    free: Receiver<Vec<u8>>,
     wake: &tokio::sync::Notify,
 ) -> Result<(), String> {
     let started = Instant::now();
     let mut next_stats = started + config.stats_every;
+    // The buffer the next label is written into: from the pool, or (when the publisher has
+    // them all) a spare whose labels are counted as dropped. The pool is touched only when a
+    // label leaves.
+    let mut held = free.try_recv().ok();
     let mut spare = Vec::with_capacity(LABEL_CAPACITY);
     let mut errors = 0u64;
     while !shutdown.is_stopped() {
@@ -379,39 +380,30 @@ fn inference_loop(
         match frames.recv_timeout(wait) {
             Ok(Input::Reset) => core.reset(),
             Ok(Input::Frame(incoming)) => {
-                let pooled = free_rx.try_recv().ok();
-                let has_buffer = pooled.is_some();
-                let mut buf = pooled.unwrap_or_else(|| std::mem::take(&mut spare));
-                match core.on_frame(&incoming.frame, incoming.arrived, &mut buf) {
-                    Ok(Some(_)) if has_buffer => match out.try_send(Out::Label(buf)) {
-                        Ok(()) => {
+                let buf = held.as_mut().unwrap_or(&mut spare);
+                match core.on_frame(&incoming.frame, incoming.arrived, buf) {
+                    Ok(Some(_)) => match held.take().map(|b| out.try_send(Out::Label(b))) {
+                        Some(Ok(())) => {
                             Counters::add(&counters.labels, 1);
                             wake.notify_one();
+                            held = free.try_recv().ok();
                         }
-                        Err(e) => {
+                        Some(Err(e)) => {
                             Counters::add(&counters.labels_dropped, 1);
-                            let _ = free_tx.try_send(match e.into_inner() {
-                                Out::Label(b) | Out::Stats(b) => b,
-                            });
+                            if let Out::Label(b) = e.into_inner() {
+                                held = Some(b);
+                            }
+                        }
+                        None => {
+                            Counters::add(&counters.labels_dropped, 1);
+                            held = free.try_recv().ok();
                         }
                     },
-                    Ok(Some(_)) => {
-                        Counters::add(&counters.labels_dropped, 1);
-                        spare = buf;
-                    }
-                    Ok(None) if has_buffer => {
-                        let _ = free_tx.try_send(buf);
-                    }
-                    Ok(None) => spare = buf,
+                    Ok(None) => {}
                     Err(e) => {
                         errors += 1;
                         if errors <= 5 {
                             eprintln!("scale serve: inference failed: {e}");
-                        }
-                        if has_buffer {
-                            let _ = free_tx.try_send(buf);
-                        } else {
-                            spare = buf;
                         }
                     }
                 }
@@ -586,10 +578,7 @@ async fn receive_frames(
         Some(s) => s,
         None => connect_sub(config, &mut waited).await,
     };
-    let queue_full = DROP_REASONS
-        .iter()
-        .position(|r| *r == DROP_QUEUE_FULL)
-        .expect("a drop reason");
+    let queue_full = drop_reason_index(DROP_QUEUE_FULL).expect("a drop reason");
     let mut logged = [0u32; DROP_REASONS.len()];
     let mut reset_pending = false;
     loop {

@@ -3,6 +3,7 @@
 
 use crate::protocol::{
     DROP_REASONS, LatencyStats, Percentiles, STATS_VERSION, StageLatency, StatsMessage,
+    drop_reason_index,
 };
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -35,10 +36,7 @@ impl Counters {
 
     /// Frames dropped for the reason named `name` (0 for an unknown name).
     pub fn dropped(&self, name: &str) -> u64 {
-        DROP_REASONS
-            .iter()
-            .position(|r| *r == name)
-            .map_or(0, |i| self.dropped[i].load(Ordering::Relaxed))
+        drop_reason_index(name).map_or(0, |i| self.dropped[i].load(Ordering::Relaxed))
     }
 }
 
@@ -92,19 +90,21 @@ impl LatencyLog {
     }
 }
 
+/// The `p` quantile (0 < p ≤ 1) of non-empty sorted values by the nearest-rank method.
+pub fn nearest_rank<T: Copy>(sorted: &[T], p: f64) -> T {
+    let r = (p * sorted.len() as f64).ceil() as usize;
+    sorted[r.clamp(1, sorted.len()) - 1]
+}
+
 /// p50 / p99 / max by the nearest-rank method (sorts `values`); zeros when empty.
 pub fn percentiles(values: &mut [u32]) -> Percentiles {
     if values.is_empty() {
         return Percentiles::default();
     }
     values.sort_unstable();
-    let rank = |p: f64| {
-        let r = (p * values.len() as f64).ceil() as usize;
-        values[r.clamp(1, values.len()) - 1]
-    };
     Percentiles {
-        p50: rank(0.50),
-        p99: rank(0.99),
+        p50: nearest_rank(values, 0.50),
+        p99: nearest_rank(values, 0.99),
         max: values[values.len() - 1],
     }
 }

@@ -101,3 +101,20 @@ pub fn stream_labels(
     }
     labels
 }
+
+/// Asserts that a command succeeded (showing its stderr if not) and returns its stdout.
+pub fn stdout_of(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The JSON object on the last line of a successful command's stdout.
+pub fn last_json_line(out: &std::process::Output) -> serde_json::Value {
+    let text = stdout_of(out);
+    let last = text.lines().last().expect("some output");
+    serde_json::from_str(last).expect("the last line is JSON")
+}
