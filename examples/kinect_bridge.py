@@ -10,11 +10,13 @@ Where frames come from:
   --live                a synthetic body waving its right hand, made up frame by frame: the
                         place where a real sensor plugs in (see `on_body_frame` below)
 
-With a Kinect v2 (pykinect2) or an Azure Kinect (pyk4a / the Body Tracking SDK), call
-`bridge.on_body_frame(bodies)` from the SDK's body-frame callback, with one
-`(tracking_id, joints, tracking_states)` tuple per tracked body: joints as 25 (Kinect v2) or 32
-(Azure Kinect) [x, y, z] positions in metres, camera space, y up. The Azure SDK reports
-millimetres with y down: pass [x / 1000, -y / 1000, z / 1000] and layout "azure_kinect".
+With a Kinect v2 (pykinect2), an Azure Kinect or an Orbbec Femto Bolt / Mega (pyk4a or the
+Body Tracking SDK; the Femto through Orbbec's K4A wrapper), or a Kinect v1 (SDK 1.x / OpenNI),
+call `bridge.on_body_frame(bodies)` from the SDK's body-frame callback, with one
+`(tracking_id, joints, tracking_states)` tuple per tracked body: joints as 25 (Kinect v2), 32
+(Azure Kinect, Femto) or 20 (Kinect v1) [x, y, z] positions in metres, camera space, y up, and
+the bridge's --layout set to match. The Body Tracking SDK reports millimetres with y down:
+`from_k4abt_millimetres(joints)` converts its joints to the protocol's metres, y up.
 
 --inject-bad N mixes one malformed message in after every N valid frames (bad JSON, wrong joint
 count, NaN, truncated binary, unknown version, a repeated seq, ...), to check that a server
@@ -38,8 +40,26 @@ import time
 
 import zmq
 
-KINECT_V2, AZURE_KINECT = "kinect_v2", "azure_kinect"
-JOINTS = {KINECT_V2: 25, AZURE_KINECT: 32}
+KINECT_V2, AZURE_KINECT, KINECT_V1 = "kinect_v2", "azure_kinect", "kinect_v1"
+JOINTS = {KINECT_V2: 25, AZURE_KINECT: 32, KINECT_V1: 20}
+LAYOUT_CODE = {KINECT_V2: 0, AZURE_KINECT: 1, KINECT_V1: 2}
+# For each Azure Kinect joint (K4ABT order), the Kinect v2 joint standing in for it in the
+# synthetic --live body (clavicles, nose, eyes and ears borrow a neighbour).
+AZURE_FROM_KINECT = [0, 1, 20, 2, 20, 4, 5, 6, 7, 21, 22, 20, 8, 9, 10, 11, 23, 24,
+                     12, 13, 14, 15, 16, 17, 18, 19, 3, 3, 3, 3, 3, 3]
+# For each Kinect v1 joint (SDK 1.x order), its Kinect v2 joint.
+V1_FROM_KINECT = [0, 1, 20, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]
+
+
+def from_k4abt_millimetres(joints):
+    """Azure Kinect / Orbbec Femto Body Tracking joints (millimetres, y down) -> metres, y up."""
+    return [[x / 1000.0, -y / 1000.0, z / 1000.0] for x, y, z in joints]
+
+
+def kinect_v2_body_as(layout, joints, states):
+    """A 25-joint body in another layout's joint order (for the synthetic --live body)."""
+    pick = {KINECT_V2: range(25), AZURE_KINECT: AZURE_FROM_KINECT, KINECT_V1: V1_FROM_KINECT}[layout]
+    return [joints[j] for j in pick], (None if states is None else [states[j] for j in pick])
 
 
 def read_skeleton_file(path):
@@ -91,7 +111,7 @@ def encode_binary(seq, t_us, layout, bodies):
     n = JOINTS[layout]
     with_states = all(s is not None for (_, _, s) in bodies) and bodies
     out = bytearray(b"SKLF")
-    out += struct.pack("<BBBBQQHH", 1, 0 if layout == KINECT_V2 else 1, n,
+    out += struct.pack("<BBBBQQHH", 1, LAYOUT_CODE[layout], n,
                        1 if with_states else 0, seq, t_us, len(bodies), 0)
     for body_id, joints, states in bodies:
         out += struct.pack("<Q", body_id)
@@ -134,24 +154,25 @@ class Bridge:
 def malformed(kind, bridge, bodies):
     """A malformed message of the given kind, as the parts of a ZeroMQ message."""
     t_us = time.time_ns() // 1000
-    good = json.loads(encode_json(bridge.seq, t_us, bridge.layout, bodies or [(1, [[0, 0, 3]] * 25, None)]))
+    n = JOINTS[bridge.layout]
+    good = json.loads(encode_json(bridge.seq, t_us, bridge.layout, bodies or [(1, [[0, 0, 3]] * n, None)]))
     if kind == "bad_json":
         return [b"frames", b'{"v": 1, "seq": ' + str(bridge.seq).encode() + b', "bodies": [']
     if kind == "wrong_joint_count":
-        good["bodies"][0]["joints"] = good["bodies"][0]["joints"][:20]
+        good["bodies"][0]["joints"] = good["bodies"][0]["joints"][:n - 1]
         good["bodies"][0].pop("tracking", None)
         return [b"frames", json.dumps(good).encode()]
     if kind == "non_finite":
         good["bodies"][0]["joints"][3] = [0.1, float("nan"), 3.0]
         return [b"frames", json.dumps(good).encode()]  # Python writes NaN
     if kind == "truncated":
-        payload = encode_binary(bridge.seq, t_us, bridge.layout, bodies or [(1, [[0, 0, 3]] * 25, None)])
+        payload = encode_binary(bridge.seq, t_us, bridge.layout, bodies or [(1, [[0, 0, 3]] * n, None)])
         return [b"frames", payload[: len(payload) // 2]]
     if kind == "unknown_version":
         good["v"] = 99
         return [b"frames", json.dumps(good).encode()]
     if kind == "unknown_layout":
-        good["layout"] = "kinect_v1"
+        good["layout"] = "kinect_v9"
         return [b"frames", json.dumps(good).encode()]
     if kind == "unknown_payload":
         return [b"frames", b"\x00\x01garbage"]
@@ -166,8 +187,8 @@ BAD_KINDS = ["bad_json", "wrong_joint_count", "non_finite", "truncated",
              "unknown_version", "unknown_layout", "unknown_payload", "out_of_order"]
 
 
-def live_frames():
-    """A made-up body waving its right hand, forever (stands in for a sensor)."""
+def live_frames(layout=KINECT_V2):
+    """A made-up body waving its right hand, forever (stands in for a sensor), in `layout`."""
     base = [[0.0, -0.3, 3.0], [0.0, 0.0, 3.0], [0.0, 0.3, 3.0], [0.0, 0.45, 3.0],
             [-0.18, 0.22, 3.0], [-0.22, -0.05, 3.0], [-0.24, -0.27, 3.0], [-0.25, -0.34, 3.0],
             [0.18, 0.22, 3.0], [0.3, 0.35, 3.0], [0.3, 0.6, 3.0], [0.3, 0.68, 3.0],
@@ -183,7 +204,8 @@ def live_frames():
             dx, dy = joints[j][0] - 0.3, joints[j][1] - 0.35
             joints[j][0] = 0.3 + dx * math.cos(a) - dy * math.sin(a)
             joints[j][1] = 0.35 + dx * math.sin(a) + dy * math.cos(a)
-        yield [(1, joints, [2] * 25)]
+        j, st = kinect_v2_body_as(layout, joints, [2] * 25)
+        yield [(1, j, st)]
         k += 1
 
 
@@ -198,6 +220,8 @@ def main():
     ap.add_argument("--fps", type=float, default=30.0)
     ap.add_argument("--speed", type=float, default=1.0)
     ap.add_argument("--format", choices=["json", "binary"], default="json")
+    ap.add_argument("--layout", choices=[KINECT_V2, AZURE_KINECT, KINECT_V1], default=KINECT_V2,
+                    help="joint layout of the frames sent (--live only; files are kinect_v2)")
     ap.add_argument("--loop", action="store_true", help="replay the file(s) until stopped")
     ap.add_argument("--frames", type=int, default=0, help="stop after this many valid frames")
     ap.add_argument("--start-seq", type=int, default=1)
@@ -209,12 +233,14 @@ def main():
 
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-    bridge = Bridge(args.connect or args.bind, KINECT_V2, args.format, args.start_seq,
+    if args.file and args.layout != KINECT_V2:
+        ap.error("--layout applies to --live; NTU .skeleton files are kinect_v2")
+    bridge = Bridge(args.connect or args.bind, args.layout, args.format, args.start_seq,
                     connect=args.connect is not None)
     time.sleep(args.wait)
 
     if args.live:
-        source = live_frames()
+        source = live_frames(args.layout)
     else:
         paths = [args.file]
         if os.path.isdir(args.file):

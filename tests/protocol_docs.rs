@@ -36,6 +36,34 @@ fn frame_examples_decode() {
         k.bodies[0].kinect_joints(k.layout)
     );
 
+    // The Kinect v1 body: 17 joints copied by name, five placed by rule.
+    let v1 = SkeletonFrame::decode(example("frame-kinect-v1").as_bytes()).unwrap();
+    assert_eq!(
+        (v1.layout, v1.bodies[0].joints.len()),
+        (Layout::KinectV1, 20)
+    );
+    let (jv1, jk) = (
+        v1.bodies[0].kinect_joints(v1.layout),
+        k.bodies[0].kinect_joints(k.layout),
+    );
+    for (j, name) in scale::skeleton::joints::JOINT_NAMES.iter().enumerate() {
+        if ![
+            "Neck",
+            "HandTipLeft",
+            "ThumbLeft",
+            "HandTipRight",
+            "ThumbRight",
+        ]
+        .contains(name)
+        {
+            assert_eq!(jv1[j], jk[j], "{name}");
+        }
+    }
+    // Placed: Neck between SpineShoulder and Head; hand tips past the hands.
+    assert!(jv1[2][1] > jv1[20][1] && jv1[2][1] < jv1[3][1]);
+    assert!(jv1[21][1] < jv1[7][1] && jv1[23][1] < jv1[11][1]);
+    assert_eq!(SkeletonFrame::decode(&v1.to_binary()).unwrap(), v1);
+
     let hex: String = example("frame-binary")
         .lines()
         .flat_map(|l| l.split_whitespace().skip(1))

@@ -8,6 +8,7 @@
 use super::ProtocolError;
 use crate::skeleton::azure::{NUM_AZURE_JOINTS, azure_to_kinect};
 use crate::skeleton::joints::{Joints, NUM_JOINTS};
+use crate::skeleton::kinect_v1::{NUM_KINECT_V1_JOINTS, kinect_v1_to_kinect};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -26,6 +27,9 @@ pub enum Layout {
     KinectV2,
     /// Azure Kinect Body Tracking: 32 joints, reduced to 25 by name for the models.
     AzureKinect,
+    /// Kinect v1 (SDK 1.x / OpenNI order): 20 joints; the five Kinect v2 joints it lacks are
+    /// placed by rule (`skeleton::kinect_v1`).
+    KinectV1,
 }
 
 impl Layout {
@@ -34,6 +38,7 @@ impl Layout {
         match self {
             Layout::KinectV2 => NUM_JOINTS,
             Layout::AzureKinect => NUM_AZURE_JOINTS,
+            Layout::KinectV1 => NUM_KINECT_V1_JOINTS,
         }
     }
 
@@ -42,6 +47,7 @@ impl Layout {
         match self {
             Layout::KinectV2 => "kinect_v2",
             Layout::AzureKinect => "azure_kinect",
+            Layout::KinectV1 => "kinect_v1",
         }
     }
 
@@ -49,6 +55,7 @@ impl Layout {
         match self {
             Layout::KinectV2 => 0,
             Layout::AzureKinect => 1,
+            Layout::KinectV1 => 2,
         }
     }
 
@@ -56,6 +63,7 @@ impl Layout {
         match code {
             0 => Some(Layout::KinectV2),
             1 => Some(Layout::AzureKinect),
+            2 => Some(Layout::KinectV1),
             _ => None,
         }
     }
@@ -64,6 +72,7 @@ impl Layout {
         match name {
             "kinect_v2" => Some(Layout::KinectV2),
             "azure_kinect" => Some(Layout::AzureKinect),
+            "kinect_v1" => Some(Layout::KinectV1),
             _ => None,
         }
     }
@@ -98,6 +107,13 @@ impl BodyFrame {
                     *o = *j;
                 }
                 azure_to_kinect(&az)
+            }
+            Layout::KinectV1 => {
+                let mut v1 = [[0.0; 3]; NUM_KINECT_V1_JOINTS];
+                for (o, j) in v1.iter_mut().zip(&self.joints) {
+                    *o = *j;
+                }
+                kinect_v1_to_kinect(&v1)
             }
         }
     }
@@ -499,7 +515,7 @@ mod tests {
 
     #[test]
     fn both_encodings_round_trip_exactly() {
-        for layout in [Layout::KinectV2, Layout::AzureKinect] {
+        for layout in [Layout::KinectV2, Layout::AzureKinect, Layout::KinectV1] {
             for tracking in [false, true] {
                 let f = sample(layout, tracking);
                 assert_eq!(SkeletonFrame::decode(&f.to_json()).unwrap(), f);
@@ -614,6 +630,18 @@ mod tests {
         let mut nj = bin;
         nj[6] = 24;
         assert_eq!(kind(SkeletonFrame::decode(&nj)), "wrong_joint_count");
+    }
+
+    #[test]
+    fn kinect_v1_bodies_become_kinect_joints() {
+        let f = sample(Layout::KinectV1, false);
+        let k = f.bodies[0].kinect_joints(f.layout);
+        assert_eq!(k[3], f.bodies[0].joints[3]); // Head
+        assert_eq!(k[20], f.bodies[0].joints[2]); // SpineShoulder <- ShoulderCenter
+        // The binary layout code is 2.
+        assert_eq!(f.to_binary()[5], 2);
+        let json = String::from_utf8(f.to_json()).unwrap();
+        assert!(json.contains(r#""layout":"kinect_v1""#), "{json}");
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub enum ProtocolError {
     BadJson(String),
     #[error("unsupported frame version {0} (this build reads version {FRAME_VERSION})")]
     UnknownVersion(String),
-    #[error("unknown layout {0:?} (expected \"kinect_v2\" or \"azure_kinect\")")]
+    #[error("unknown layout {0:?} (expected \"kinect_v2\", \"azure_kinect\" or \"kinect_v1\")")]
     UnknownLayout(String),
     #[error("body {body:?}: layout {layout} has {expected} joints, found {found}")]
     WrongJointCount {
