@@ -11,12 +11,15 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod evaluation;
 pub mod export;
 pub mod inference;
+pub mod mocap;
 pub mod model;
 pub mod ntu;
 pub mod onnx;
 pub mod protocol;
+pub mod recording;
 pub mod rng;
 pub mod runtime;
 pub mod skeleton;

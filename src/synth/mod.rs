@@ -7,9 +7,10 @@
 //! ([`scripts`]) with random speed, amplitude, handedness, start delay and idle time → forward
 //! kinematics on the subject's body ([`body`]) → grounding on the floor → placement in front of
 //! one of three cameras (−45°, 0°, +45°; 2.5–4 m; sensor about 1 m high) → Kinect-like noise and
-//! inferred joints → NTU records.
+//! inferred joints ([`noise`]) → NTU records.
 
 pub mod body;
+pub mod noise;
 pub mod pose;
 pub mod preview;
 pub mod scripts;
@@ -18,7 +19,7 @@ use crate::catalog::{Catalog, ClassEntry};
 use crate::ntu::SampleId;
 use crate::ntu::format::{LineEnding, NtuBody, NtuFrame, NtuJoint, NtuSequence};
 use crate::rng::Rng;
-use crate::skeleton::{Joint, Joints, NUM_JOINTS};
+use crate::skeleton::Joints;
 use body::{Body, apply, rot_y};
 use pose::{LIFT, ROOT_X, ROOT_Z, TRUNK_PITCH, TRUNK_ROLL};
 use serde::Serialize;
@@ -251,7 +252,7 @@ pub fn generate(
     let ids: Vec<u64> = (0..bodies.len())
         .map(|_| 72_057_594_037_927_936 + rng.next_u64() % 100_000)
         .collect();
-    let mut bursts = vec![[(0usize, [0.0f32; 3]); NUM_JOINTS]; bodies.len()];
+    let mut noise = vec![noise::SensorNoise::new(); bodies.len()];
     let mut seq = NtuSequence {
         frames: Vec::with_capacity(frames),
     };
@@ -266,26 +267,7 @@ pub fn generate(
             body.hand_left_state = 1;
             body.hand_right_state = 1;
             for (v, joint) in body.joints.iter_mut().enumerate() {
-                let sigma = noise_sigma(v);
-                let burst = &mut bursts[k][v];
-                if burst.0 == 0 && is_distal(v) && rng.chance(0.004) {
-                    *burst = (
-                        4 + rng.below(9),
-                        [
-                            0.04 * rng.normal(),
-                            0.04 * rng.normal(),
-                            0.04 * rng.normal(),
-                        ],
-                    );
-                }
-                for x in joint.position.iter_mut() {
-                    *x += sigma * rng.normal();
-                }
-                if burst.0 > 0 {
-                    burst.0 -= 1;
-                    for (x, d) in joint.position.iter_mut().zip(burst.1) {
-                        *x += d;
-                    }
+                if noise[k].joint(&mut rng, v, &mut joint.position) {
                     joint.tracking_state = 1;
                 }
                 project(joint);
@@ -295,35 +277,6 @@ pub fn generate(
         seq.frames.push(frame);
     }
     Ok(seq)
-}
-
-/// Per-joint noise (metres): about 1 cm on the body, more on hands, hand tips, thumbs and feet.
-fn noise_sigma(v: usize) -> f32 {
-    use Joint::*;
-    match Joint::ALL[v] {
-        HandTipLeft | HandTipRight | ThumbLeft | ThumbRight => 0.018,
-        HandLeft | HandRight | WristLeft | WristRight => 0.012,
-        FootLeft | FootRight | AnkleLeft | AnkleRight => 0.011,
-        _ => 0.007,
-    }
-}
-
-/// Joints that the Kinect most often reports as inferred.
-fn is_distal(v: usize) -> bool {
-    use Joint::*;
-    matches!(
-        Joint::ALL[v],
-        HandLeft
-            | HandRight
-            | HandTipLeft
-            | HandTipRight
-            | ThumbLeft
-            | ThumbRight
-            | FootLeft
-            | FootRight
-            | WristLeft
-            | WristRight
-    )
 }
 
 /// Fills the depth- and colour-image pixel coordinates from the position with Kinect v2's
