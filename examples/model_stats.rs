@@ -30,6 +30,7 @@ fn main() {
         ("bundled default (width 0.25, T = 32)", 0.25, 32),
     ] {
         let cfg = ShiftGcnConfig {
+            sensor_window: None,
             width,
             window,
             bodies: 2,

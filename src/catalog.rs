@@ -36,6 +36,10 @@ fn one() -> u8 {
     1
 }
 
+fn version_one() -> u32 {
+    1
+}
+
 /// A zero-shot split: the classes never seen in training.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CatalogSplit {
@@ -49,11 +53,30 @@ pub struct CatalogSplit {
     pub reasoning: Vec<String>,
 }
 
+/// A class as written in a file: the id may be left out (then every class leaves it out, and
+/// they are numbered from 1 in file order).
+#[derive(Deserialize)]
+struct ClassIn {
+    id: Option<u32>,
+    name: String,
+    #[serde(default)]
+    ntu_id: Option<u16>,
+    #[serde(default = "one")]
+    bodies: u8,
+    #[serde(default)]
+    motion: Option<String>,
+    #[serde(default)]
+    descriptions: Vec<String>,
+}
+
 #[derive(Deserialize)]
 struct CatalogFile {
-    catalog: String,
+    /// The catalogue's name (default: the file's name).
+    #[serde(default)]
+    catalog: Option<String>,
+    #[serde(default = "version_one")]
     version: u32,
-    classes: Vec<ClassEntry>,
+    classes: Vec<ClassIn>,
     #[serde(default)]
     splits: BTreeMap<String, CatalogSplit>,
 }
@@ -105,7 +128,26 @@ impl Catalog {
         if file.classes.is_empty() {
             return Err(err("no classes".into()));
         }
-        for (i, c) in file.classes.iter().enumerate() {
+        let with_ids = file.classes.iter().filter(|c| c.id.is_some()).count();
+        if with_ids != 0 && with_ids != file.classes.len() {
+            return Err(err(
+                "some classes have an `id` and some do not: give every class one, or none (then they are numbered from 1 in file order)".into(),
+            ));
+        }
+        let classes: Vec<ClassEntry> = file
+            .classes
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| ClassEntry {
+                id: c.id.unwrap_or(i as u32 + 1),
+                name: c.name,
+                ntu_id: c.ntu_id,
+                bodies: c.bodies,
+                motion: c.motion,
+                descriptions: c.descriptions,
+            })
+            .collect();
+        for (i, c) in classes.iter().enumerate() {
             if c.id == 0 || c.id > 999 {
                 return Err(err(format!(
                     "class {:?}: id {} is outside 1..=999",
@@ -121,7 +163,7 @@ impl Catalog {
                     c.name, c.bodies
                 )));
             }
-            if let Some(prev) = file.classes[..i]
+            if let Some(prev) = classes[..i]
                 .iter()
                 .find(|p| p.id == c.id || p.name == c.name)
             {
@@ -132,7 +174,7 @@ impl Catalog {
             }
         }
         for (name, split) in &file.splits {
-            if split.unseen.is_empty() || split.unseen.len() >= file.classes.len() {
+            if split.unseen.is_empty() || split.unseen.len() >= classes.len() {
                 return Err(err(format!(
                     "split {name}: needs at least one seen and one unseen class"
                 )));
@@ -140,7 +182,7 @@ impl Catalog {
             if let Some(bad) = split
                 .unseen
                 .iter()
-                .find(|u| !file.classes.iter().any(|c| c.id == **u))
+                .find(|u| !classes.iter().any(|c| c.id == **u))
             {
                 return Err(err(format!(
                     "split {name}: unseen class id {bad} is not in the catalogue"
@@ -151,13 +193,35 @@ impl Catalog {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
+        let name = file.catalog.unwrap_or_else(|| {
+            Path::new(source_name).file_stem().map_or_else(
+                || source_name.to_string(),
+                |s| s.to_string_lossy().into_owned(),
+            )
+        });
         Ok(Catalog {
-            name: file.catalog,
+            name,
             version: file.version,
-            classes: file.classes,
+            classes,
             splits: file.splits,
             hash,
         })
+    }
+
+    /// A catalogue of classes known by their names alone (e.g. `--classes "drink water,sit
+    /// down"`), numbered from 1. Names are trimmed; empty and repeated names are refused.
+    pub fn from_names(names: &[&str]) -> Result<Catalog, CatalogError> {
+        let classes: Vec<serde_json::Value> = names
+            .iter()
+            .map(|n| serde_json::json!({ "name": n.trim() }))
+            .collect();
+        let text = serde_json::json!({ "catalog": "classes given by name", "classes": classes });
+        Catalog::parse(&text.to_string(), "--classes")
+    }
+
+    /// The class with this exact name.
+    pub fn by_name(&self, name: &str) -> Option<&ClassEntry> {
+        self.classes.iter().find(|c| c.name == name)
     }
 
     pub fn by_id(&self, id: u32) -> Option<&ClassEntry> {
@@ -225,6 +289,34 @@ mod tests {
                 .contains("synth-35/5")
         );
         assert_eq!(c.hash.len(), 64);
+    }
+
+    #[test]
+    fn a_minimal_catalogue_needs_only_names() {
+        let c = Catalog::parse(
+            r#"{"classes":[{"name":"walk"},{"name":"sit down","descriptions":["bends the knees"]}]}"#,
+            "dir/ut.json",
+        )
+        .unwrap();
+        assert_eq!((c.name.as_str(), c.version), ("ut", 1));
+        assert_eq!(
+            c.classes
+                .iter()
+                .map(|k| (k.id, k.name.as_str()))
+                .collect::<Vec<_>>(),
+            vec![(1, "walk"), (2, "sit down")]
+        );
+        assert_eq!(c.by_name("sit down").unwrap().descriptions.len(), 1);
+        let n = Catalog::from_names(&["drink water", " sit down "]).unwrap();
+        assert_eq!(n.classes[1].name, "sit down");
+        assert!(Catalog::from_names(&["a", "a"]).is_err());
+        assert!(Catalog::from_names(&["a", " "]).is_err());
+        let e = Catalog::parse(
+            r#"{"classes":[{"id":1,"name":"a"},{"name":"b"}]}"#,
+            "x.json",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("every class"), "{e}");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Fuzzing the two parsers that take outside input: the NTU reader and the frame decoder.
+//! Fuzzing the parsers that take outside input: the NTU reader, the frame decoder and the
+//! `labels.csv` reader (the motion-capture readers have `fuzz_mocap.rs`).
 //!
 //! Seeded mutations (byte flips, token swaps, deletions, duplications, truncations, huge
 //! numbers) of valid inputs. Each input must give a value or an error — never a panic — and an
@@ -155,4 +156,42 @@ fn frame_decoder_never_panics() {
         }
     }
     eprintln!("frame decoder fuzz: {n} inputs, {ok} decoded, {err} rejected");
+}
+
+#[test]
+fn labels_csv_reader_never_panics_and_errors_name_a_line_inside_the_input() {
+    let seed = "file,label,start,end,skeleton,notes\n\
+                take1.jsonl,sit down,10,50,,\"first, take\"\n\
+                amc/a.amc,squat,,,asf/bd.asf,x\n";
+    let mut rng = Rng(0x5eed_0003);
+    let n = 30_000;
+    let (mut ok, mut err) = (0, 0);
+    for i in 0..n {
+        let input = mutate(&mut rng, seed.as_bytes());
+        let text = String::from_utf8_lossy(&input).into_owned();
+        let lines = text.lines().count().max(1);
+        let parsed = std::panic::catch_unwind(|| {
+            scale::recording::labels::parse(&text, "labels.csv", std::path::Path::new("d"))
+        });
+        match parsed {
+            Ok(Ok(clips)) => {
+                ok += 1;
+                assert!(clips.iter().all(|c| c.line <= lines));
+            }
+            Ok(Err(e)) => {
+                err += 1;
+                let line: Option<usize> = e
+                    .strip_prefix("labels.csv:")
+                    .and_then(|r| r.split(':').next())
+                    .and_then(|l| l.parse().ok());
+                if let Some(l) = line {
+                    assert!(l <= lines, "line {l} beyond {lines} lines: {e}");
+                }
+                assert!(e.starts_with("labels.csv"), "{e}");
+            }
+            Err(_) => panic!("labels.csv reader panicked on input #{i}: {text:?}"),
+        }
+    }
+    eprintln!("labels.csv fuzz: {n} inputs, {ok} parsed, {err} rejected");
+    assert_eq!(ok + err, n);
 }

@@ -1,30 +1,37 @@
-//! `scale convert`: NTU `.skeleton` ↔ JSON-lines protocol frames.
+//! `scale convert`: any recording → NTU `.skeleton` or JSON-lines protocol frames.
 
-use super::{CliResult, RecordingKind, recording_kind};
+use super::{CliResult, RecordingOpts};
 use crate::ntu::NtuSequence;
-use crate::ntu::frames::NTU_FPS;
 use crate::protocol::SkeletonFrame;
+use crate::recording::{self, RecordingKind};
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(input: &Path, output: &Path) -> CliResult {
-    match (recording_kind(input)?, recording_kind(output)?) {
-        (RecordingKind::Skeleton, RecordingKind::JsonLines) => {
-            let seq = NtuSequence::read(input)?;
-            let frames = seq.to_frames(0, NTU_FPS);
+pub fn run(input: &Path, output: &Path, opts: &RecordingOpts) -> CliResult {
+    let options = opts.read_options()?;
+    let (from, to) = (RecordingKind::of(input)?, RecordingKind::of(output)?);
+    if from == to {
+        return Err(format!(
+            "convert goes between formats: {} and {} are both {from:?} files",
+            input.display(),
+            output.display()
+        )
+        .into());
+    }
+    match to {
+        RecordingKind::JsonLines => {
+            let frames = recording::read(input, &options)?;
             write_jsonl(output, &frames)?;
             eprintln!("wrote {} frames to {}", frames.len(), output.display());
         }
-        (RecordingKind::JsonLines, RecordingKind::Skeleton) => {
-            let frames = crate::protocol::read_jsonl(input)?;
-            let seq = NtuSequence::from_frames(&frames);
+        RecordingKind::Skeleton => {
+            let seq: NtuSequence = recording::read_sequence(input, &options)?;
             seq.write(output)?;
             eprintln!("wrote {} frames to {}", seq.frames.len(), output.display());
         }
-        _ => {
+        RecordingKind::Bvh | RecordingKind::Amc => {
             return Err(format!(
-                "convert goes between formats: give one `.skeleton` and one `.jsonl` path (got {} and {})",
-                input.display(),
+                "{}: convert writes `.skeleton` or `.jsonl`, not motion capture",
                 output.display()
             )
             .into());

@@ -3,34 +3,77 @@
 
 use super::CliResult;
 use crate::catalog::Catalog;
+use crate::evaluation::{self, Labeller};
 use crate::inference::Recognizer;
 use crate::rng::Rng;
 use crate::runtime::SessionOptions;
+use crate::stream::engine::LabelEngine;
 use crate::synth::{self, SynthConfig};
 use crate::train::data::{Augment, Dataset, Sample, windows};
 use crate::train::pipeline::{TestSet, score};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-pub struct Args {
+/// Flags of `scale eval`.
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// Model folder.
+    #[arg(long, default_value = "models/default")]
     pub model: PathBuf,
-    pub split: String,
+    /// Zero-shot split (its unseen classes are the ZSL candidates); not used with --catalog.
+    #[arg(long)]
+    pub split: Option<String>,
+    /// Test data: a labelled folder (with --catalog), or a synthetic or NTU folder (for NTU the
+    /// cross-subject test set is used for GZSL).
+    #[arg(long)]
     pub data: Option<PathBuf>,
+    /// The candidate classes for a labelled folder: a catalogue whose class names are the
+    /// labels of labels.csv (descriptions optional).
+    #[arg(long, requires = "data")]
+    pub catalog: Option<PathBuf>,
+    /// Labelled folder: sensor frames per window (default 64, as `scale serve`).
+    #[arg(long)]
+    pub window: Option<usize>,
+    /// Labelled folder: a window every this many frames (as `scale serve`).
+    #[arg(long, default_value_t = 4)]
+    pub stride: usize,
+    /// Labelled folder: write the confusion matrix as this PNG and as JSON beside it.
+    #[arg(long, value_name = "FILE.png")]
+    pub confusion: Option<PathBuf>,
+    #[arg(long, default_value_t = 1000)]
     pub eval_seed: u64,
+    /// Sequences per class of the generated test set.
+    #[arg(long, default_value_t = 20)]
     pub per_class: usize,
+    /// Print one JSON object.
+    #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub recording: super::RecordingOpts,
 }
 
 fn features(rec: &mut Recognizer, samples: &[&Sample]) -> Result<(Vec<f32>, Vec<u32>), String> {
     let mut rng = Rng::new(0);
     let mut x = Vec::new();
     for chunk in samples.chunks(64) {
-        let w = windows(chunk, rec.info.window, Augment::NONE, &mut rng)?;
+        let span = rec.info.encoder.sensor_window;
+        let w = windows(
+            chunk,
+            rec.info.window,
+            Augment::NONE.with_span(span),
+            &mut rng,
+        )?;
         x.extend(rec.features(&w, chunk.len())?);
     }
     Ok((x, samples.iter().map(|s| s.class_id).collect()))
 }
 
-pub fn run(args: Args) -> CliResult {
+pub fn run(args: EvalArgs) -> CliResult {
+    if let (Some(data), Some(catalog)) = (&args.data, &args.catalog) {
+        return labelled(&args, data, catalog);
+    }
+    let split_name = args.split.clone().ok_or(
+        "give --split (a zero-shot split of the model's catalogue), or --data DIR --catalog FILE for a labelled folder",
+    )?;
     let mut rec = Recognizer::load(
         &args.model,
         SessionOptions {
@@ -74,7 +117,7 @@ pub fn run(args: Args) -> CliResult {
         )
         .into());
     }
-    let split = data.catalog.split(&args.split)?.clone();
+    let split = data.catalog.split(&split_name)?.clone();
     let seen = data.catalog.seen_ids(&split);
     let unseen = split.unseen.clone();
     let seen_test: Vec<&Sample> = data
@@ -104,7 +147,7 @@ pub fn run(args: Args) -> CliResult {
     let s = score(&mut energy, &seen, &unseen, &test, offset)?;
     if args.json {
         let v = serde_json::json!({
-            "split": args.split,
+            "split": split_name,
             "zsl_top1": s.zsl_top1,
             "zsl_top5": s.zsl_top5,
             "gzsl_seen": s.gzsl_seen,
@@ -119,7 +162,7 @@ pub fn run(args: Args) -> CliResult {
     } else {
         println!(
             "split        {} ({} seen, {} unseen classes; chance {:.3})",
-            args.split,
+            split_name,
             seen.len(),
             unseen.len(),
             1.0 / unseen.len() as f64
@@ -154,4 +197,86 @@ fn tempfile_dir() -> Result<TempDir, String> {
     let base = std::env::temp_dir().join(format!("scale-eval-{}", std::process::id()));
     std::fs::create_dir_all(&base).map_err(|e| format!("{}: {e}", base.display()))?;
     Ok(TempDir(base))
+}
+
+/// `scale eval --data DIR --catalog FILE`: a labelled folder, clip by clip, as `scale serve`
+/// would label it.
+fn labelled(args: &EvalArgs, data: &Path, catalog_path: &Path) -> CliResult {
+    let catalog = Catalog::load(catalog_path)?;
+    let clips = crate::recording::labels::read(data)?;
+    if args.stride == 0 || args.window.is_some_and(|w| w < 2) {
+        return Err("--stride must be at least 1 and --window at least 2 frames".into());
+    }
+    let engine = LabelEngine::load_with(&args.model, SessionOptions::default(), 5, Some(&catalog))?;
+    let mut labeller = Labeller::new(engine, args.window, args.stride);
+    let source = data.join("labels.csv").display().to_string();
+    let report = evaluation::evaluate(
+        &mut labeller,
+        &catalog,
+        &clips,
+        &source,
+        &args.recording.read_options()?,
+    )?;
+    if let Some(png) = &args.confusion {
+        evaluation::confusion::write(&report, png)?;
+    }
+    if args.json {
+        let mut v = serde_json::to_value(&report)?;
+        v["data"] = data.display().to_string().into();
+        v["model"] = args.model.display().to_string().into();
+        v["window"] = labeller.window().into();
+        v["stride"] = args.stride.into();
+        println!("{v}");
+        return Ok(());
+    }
+    let k = report.classes.len();
+    println!(
+        "data         {} ({} clips; {} candidate classes of catalogue {})",
+        data.display(),
+        report.clips,
+        k,
+        report.catalog
+    );
+    println!(
+        "per clip     top-1 {:.3} (chance {:.3})  top-3 {:.3} (chance {:.3})",
+        report.top1, report.chance_top1, report.top3, report.chance_top3
+    );
+    println!(
+        "per window   top-1 {:.3} (chance {:.3}) over {} windows of {} frames every {}",
+        report.window_top1,
+        report.chance_top1,
+        report.windows,
+        labeller.window(),
+        args.stride
+    );
+    if report.clips_padded > 0 || report.clips_without_windows > 0 {
+        println!(
+            "             {} clips shorter than a window (padded, held still), {} without any window (counted wrong)",
+            report.clips_padded, report.clips_without_windows
+        );
+    }
+    println!("per class    clips  top-1  top-3  most often predicted");
+    for c in &report.per_class {
+        let t = report
+            .classes
+            .iter()
+            .position(|n| *n == c.name)
+            .unwrap_or(0);
+        let row = &report.confusion[t];
+        let most = (0..k)
+            .max_by_key(|&p| (row[p], usize::MAX - p))
+            .unwrap_or(0);
+        println!(
+            "  {:<32} {:>4}  {:.3}  {:.3}  {}",
+            c.name, c.clips, c.top1, c.top3, report.classes[most]
+        );
+    }
+    if let Some(png) = &args.confusion {
+        println!(
+            "confusion    {} and {}",
+            png.display(),
+            png.with_extension("json").display()
+        );
+    }
+    Ok(())
 }

@@ -4,23 +4,10 @@
 use super::CliResult;
 use crate::catalog::Catalog;
 use crate::export;
-use crate::model::cvae::{CvaeConfig, CvaeWeights};
 use crate::model::folder::{self, ModelInfo};
-use crate::model::tensors::NamedTensors;
 use crate::train::encoder::load_checkpoint;
 use crate::train::pipeline::{class_texts, priors_for};
 use std::path::Path;
-
-fn load_cvae(dir: &Path) -> Result<CvaeWeights, String> {
-    let path = dir.join(folder::CVAE_WEIGHTS);
-    let (t, meta) = NamedTensors::load(&path)?;
-    let cfg: CvaeConfig = serde_json::from_str(
-        meta.get("cvae_config")
-            .ok_or_else(|| format!("{}: no cvae_config", path.display()))?,
-    )
-    .map_err(|e| format!("{}: {e}", path.display()))?;
-    CvaeWeights::from_tensors(&cfg, &t)
-}
 
 /// Rebuilds the class-prior cache of `dir` for a catalogue (default: the bundled one).
 pub fn classes(dir: &Path, catalog: Option<&Path>) -> CliResult {
@@ -29,7 +16,7 @@ pub fn classes(dir: &Path, catalog: Option<&Path>) -> CliResult {
         None => Catalog::builtin(),
     };
     let mut info = ModelInfo::load(dir)?;
-    let cvae = load_cvae(dir)?;
+    let cvae = folder::load_cvae(dir)?;
     let emb = class_texts(&catalog, &dir.join(folder::CLASS_TEXT))?;
     let ids: Vec<u32> = catalog.classes.iter().map(|c| c.id).collect();
     let priors = priors_for(&cvae, &catalog, &emb, &ids)?;
@@ -59,7 +46,7 @@ pub fn classes(dir: &Path, catalog: Option<&Path>) -> CliResult {
 /// Re-exports the ONNX graphs of a model folder from its weights, then its class priors.
 pub fn export_folder(dir: &Path, catalog: Option<&Path>) -> CliResult {
     let (enc, _) = load_checkpoint(&dir.join(folder::ENCODER_WEIGHTS))?;
-    let cvae = load_cvae(dir)?;
+    let cvae = folder::load_cvae(dir)?;
     std::fs::write(
         dir.join(folder::ENCODER_ONNX),
         export::shift_gcn::export(&enc)?,

@@ -1,6 +1,6 @@
 //! `scale inspect`: what is in a recording.
 
-use super::{CliResult, read_recording};
+use super::{CliResult, RecordingOpts};
 use crate::catalog::Catalog;
 use crate::ntu::frames::NTU_FPS;
 use crate::ntu::{NtuSequence, SampleId, class_names};
@@ -97,8 +97,8 @@ fn is_synthetic(path: &Path) -> bool {
     v["generator"] == "scale synth" && v["catalog_hash"] == Catalog::builtin().hash.as_str()
 }
 
-pub fn run(path: &Path, json: bool) -> CliResult {
-    let seq = read_recording(path)?;
+pub fn run(path: &Path, json: bool, opts: &RecordingOpts) -> CliResult {
+    let seq = crate::recording::read_sequence(path, &opts.read_options()?)?;
     let s = summarize(path, &seq);
     if json {
         println!("{}", serde_json::to_string_pretty(&s)?);

@@ -8,6 +8,7 @@ mod doctor;
 mod eval;
 mod export;
 mod inspect;
+mod label;
 mod stream;
 mod synth;
 mod text;
@@ -32,27 +33,34 @@ pub struct Cli {
 pub enum Command {
     /// Summarise a skeleton recording: frames, bodies, duration, joint ranges, untracked joints.
     ///
-    /// Reads NTU RGB+D `.skeleton` files and JSON-lines frame files (`.jsonl`, as written by
-    /// `scale convert`). Exits non-zero, naming the line, if the file is malformed.
+    /// Reads NTU RGB+D `.skeleton` files, JSON-lines frame files (`.jsonl`, any layout, as
+    /// written by `scale convert`) and motion capture (`.bvh`, `.amc` with its `.asf`, turned
+    /// into Kinect v2 joints facing a virtual sensor). Exits non-zero, naming the line, if the
+    /// file is malformed.
     Inspect {
         /// The recording to read.
         file: PathBuf,
         /// Print one JSON object instead of a table.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        recording: RecordingOpts,
     },
-    /// Convert a recording between NTU `.skeleton` and JSON-lines protocol frames.
+    /// Convert a recording to NTU `.skeleton` or JSON-lines protocol frames.
     ///
-    /// The direction follows the extensions: `IN.skeleton OUT.jsonl` writes one protocol frame
+    /// The output's extension picks the format: `.jsonl` writes one protocol frame
     /// (docs/protocol.md) per line, with seq counting from 1 and capture times at 30 fps;
-    /// `IN.jsonl OUT.skeleton` writes the NTU format back. Joint positions and tracking states
-    /// survive exactly; NTU's pixel coordinates, orientations and body-header fields are not
-    /// part of the protocol and come back as zeros.
+    /// `.skeleton` writes the NTU format (bodies reduced to the 25 Kinect v2 joints). The input
+    /// may be any recording (`.skeleton`, `.jsonl`, `.bvh`, `.amc`). Joint positions and
+    /// tracking states survive exactly; NTU's pixel coordinates, orientations and body-header
+    /// fields are not part of the protocol and come back as zeros.
     Convert {
-        /// Input file (`.skeleton` or `.jsonl`).
+        /// Input file (`.skeleton`, `.jsonl`, `.bvh` or `.amc`).
         input: PathBuf,
         /// Output file (`.jsonl` or `.skeleton`).
         output: PathBuf,
+        #[command(flatten)]
+        recording: RecordingOpts,
     },
     /// Generate a synthetic NTU-format dataset from the class catalogue.
     ///
@@ -99,29 +107,27 @@ pub enum Command {
         #[command(subcommand)]
         command: TrainCommand,
     },
-    /// Zero-shot accuracy of a model folder (ZSL top-1/top-5, GZSL seen/unseen/H), through ONNX Runtime.
+    /// Accuracy of a model folder, through ONNX Runtime exactly as deployed.
     ///
-    /// Without --data, a fresh synthetic test set is generated (new performers and variations,
-    /// seed --eval-seed) and every sample of it is a test sample.
-    Eval {
-        /// Model folder.
-        #[arg(long, default_value = "models/default")]
-        model: PathBuf,
-        /// Zero-shot split (its unseen classes are the ZSL candidates).
-        #[arg(long)]
-        split: String,
-        /// Test data folder (synthetic or NTU); for NTU the cross-subject test set is used for GZSL.
-        #[arg(long)]
-        data: Option<PathBuf>,
-        #[arg(long, default_value_t = 1000)]
-        eval_seed: u64,
-        /// Sequences per class of the generated test set.
-        #[arg(long, default_value_t = 20)]
-        per_class: usize,
-        /// Print one JSON object.
-        #[arg(long)]
-        json: bool,
-    },
+    /// With --data DIR --catalog FILE: a labelled folder (recordings of any kind and a
+    /// labels.csv with columns file,label[,start,end][,skeleton]); every clip runs through what
+    /// `scale serve` runs (window, stride, normalisation, encoder, energy head), against the
+    /// catalogue's classes (priors made from their text, no retraining). Reports per-clip top-1
+    /// and top-3 (mean score over the clip's windows), per-window top-1, per class and a
+    /// confusion matrix, with chance beside each.
+    ///
+    /// Otherwise zero-shot figures of a split (ZSL top-1/top-5, GZSL seen/unseen/H) on a
+    /// synthetic or NTU folder, or without --data on a fresh synthetic test set (new performers
+    /// and variations, seed --eval-seed), every sample of it a test sample.
+    Eval(eval::EvalArgs),
+    /// Label recordings: window by window, then one summary per file.
+    ///
+    /// Runs each file (`.skeleton`, `.jsonl`, `.bvh`, `.amc`) through what `scale serve` runs
+    /// and prints, for every window, its frame range, its time and the top-k classes, then a
+    /// line per file with the classes of the highest mean score. The candidates are the
+    /// model's own classes, or those of --catalog, or the names in --classes (known by their
+    /// text alone).
+    Label(label::LabelArgs),
     /// Rewrite a model folder's ONNX graphs (encoder.onnx, energy_head.onnx) and class priors from
     /// its weights, with the project's ONNX writer.
     Export {
@@ -151,8 +157,8 @@ pub enum Command {
     Serve(stream::ServeArgs),
     /// Publish recordings as live frames, as a sensor bridge would.
     ///
-    /// Binds a PUB at --to and sends the frames of a `.skeleton` (NTU RGB+D) or `.jsonl` file, or
-    /// of every such file in a folder, at the recorded rate. `seq` counts up across files and
+    /// Binds a PUB at --to and sends the frames of a recording (`.skeleton`, `.jsonl`, `.bvh`,
+    /// `.amc`), or of every recording in a folder, at the recorded rate. `seq` counts up across files and
     /// loops, `t_us` is the sending time, and --gap seconds of body-less frames separate
     /// recordings. Waits for a subscriber first (a PUB drops frames nobody receives).
     Replay(stream::ReplayArgs),
@@ -234,6 +240,11 @@ pub enum TrainCommand {
         lr: f64,
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// Train on windows of this many sensor frames (30 fps), placed at random in each
+        /// recording and resampled to --window, as `scale serve` cuts them (e.g. 64); default:
+        /// each sample is its whole recording.
+        #[arg(long)]
+        sensor_window: Option<usize>,
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
@@ -304,8 +315,16 @@ pub type CliResult = Result<(), Box<dyn std::error::Error>>;
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Inspect { file, json } => inspect::run(&file, json),
-        Command::Convert { input, output } => convert::run(&input, &output),
+        Command::Inspect {
+            file,
+            json,
+            recording,
+        } => inspect::run(&file, json, &recording),
+        Command::Convert {
+            input,
+            output,
+            recording,
+        } => convert::run(&input, &output, &recording),
         Command::Doctor { json } => doctor::run(json),
         Command::Serve(args) => stream::serve(args),
         Command::Replay(args) => stream::replay(args),
@@ -313,21 +332,8 @@ pub fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args),
         Command::Export { model, catalog } => export::export_folder(&model, catalog.as_deref()),
         Command::Classes { model, catalog } => export::classes(&model, Some(&catalog)),
-        Command::Eval {
-            model,
-            split,
-            data,
-            eval_seed,
-            per_class,
-            json,
-        } => eval::run(eval::Args {
-            model,
-            split,
-            data,
-            eval_seed,
-            per_class,
-            json,
-        }),
+        Command::Eval(args) => eval::run(args),
+        Command::Label(args) => label::run(args),
         Command::Train {
             command:
                 TrainCommand::Scale {
@@ -393,6 +399,7 @@ pub fn main() -> ExitCode {
                     batch,
                     lr,
                     seed,
+                    sensor_window,
                     out,
                 },
         } => train::encoder(
@@ -405,6 +412,7 @@ pub fn main() -> ExitCode {
                 batch,
                 lr,
                 seed,
+                sensor_window,
             },
             &out,
         ),
@@ -448,33 +456,59 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// The kind of recording a path holds, by extension.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum RecordingKind {
-    Skeleton,
-    JsonLines,
+/// How to read recordings: flags shared by the commands that take them.
+#[derive(Clone, Debug, clap::Args)]
+pub struct RecordingOpts {
+    /// The `.asf` skeleton of `.amc` motion files (default: the single `.asf` in the amc's folder
+    /// or the folder above).
+    #[arg(long)]
+    pub asf: Option<PathBuf>,
+    /// Motion capture: the performer's distance from the virtual sensor, metres.
+    #[arg(long, default_value_t = 3.0)]
+    pub mocap_distance: f32,
+    /// Motion capture: the virtual sensor's height above the floor, metres.
+    #[arg(long, default_value_t = 1.0)]
+    pub mocap_sensor_height: f32,
+    /// Motion capture: add the generator's Kinect-like sensor noise, with this seed.
+    #[arg(long, value_name = "SEED")]
+    pub mocap_noise: Option<u64>,
+    /// Motion capture (BVH): metres per file unit, instead of detecting the unit.
+    #[arg(long, value_name = "METRES")]
+    pub mocap_unit: Option<f32>,
 }
 
-fn recording_kind(path: &std::path::Path) -> Result<RecordingKind, String> {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("skeleton") => Ok(RecordingKind::Skeleton),
-        Some("jsonl") | Some("json") => Ok(RecordingKind::JsonLines),
-        _ => Err(format!(
-            "{}: unknown recording type; expected a `.skeleton` (NTU RGB+D) or `.jsonl` (protocol frames) file",
-            path.display()
-        )),
-    }
-}
-
-/// Reads a recording of either kind as an NTU sequence.
-fn read_recording(
-    path: &std::path::Path,
-) -> Result<crate::ntu::NtuSequence, Box<dyn std::error::Error>> {
-    match recording_kind(path)? {
-        RecordingKind::Skeleton => Ok(crate::ntu::NtuSequence::read(path)?),
-        RecordingKind::JsonLines => {
-            let frames = crate::protocol::read_jsonl(path)?;
-            Ok(crate::ntu::NtuSequence::from_frames(&frames))
+impl RecordingOpts {
+    pub fn read_options(&self) -> Result<crate::recording::ReadOptions, String> {
+        if !(self.mocap_distance.is_finite() && (0.5..=20.0).contains(&self.mocap_distance)) {
+            return Err(format!(
+                "--mocap-distance must be between 0.5 and 20 metres (got {})",
+                self.mocap_distance
+            ));
         }
+        if !(self.mocap_sensor_height.is_finite()
+            && (0.0..=5.0).contains(&self.mocap_sensor_height))
+        {
+            return Err(format!(
+                "--mocap-sensor-height must be between 0 and 5 metres (got {})",
+                self.mocap_sensor_height
+            ));
+        }
+        if let Some(u) = self.mocap_unit
+            && !(u.is_finite() && u > 0.0)
+        {
+            return Err(format!(
+                "--mocap-unit must be a positive number of metres (got {u})"
+            ));
+        }
+        Ok(crate::recording::ReadOptions {
+            asf: self.asf.clone(),
+            mocap: crate::mocap::MocapOptions {
+                distance: self.mocap_distance,
+                sensor_height: self.mocap_sensor_height,
+                noise: self.mocap_noise,
+                unit_scale: self.mocap_unit,
+                ..Default::default()
+            },
+        })
     }
 }

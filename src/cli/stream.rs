@@ -149,10 +149,12 @@ pub struct ReplayArgs {
     /// Start sending at once instead of waiting for a subscriber.
     #[arg(long)]
     pub no_wait: bool,
+    #[command(flatten)]
+    pub recording: super::RecordingOpts,
 }
 
 pub fn replay(args: ReplayArgs) -> CliResult {
-    let recordings = replay::load(&args.input)?;
+    let recordings = replay::load(&args.input, &args.recording.read_options()?)?;
     let frames: usize = recordings.iter().map(|r| r.frames.len()).sum();
     let config = ReplayConfig {
         fps: args.fps,

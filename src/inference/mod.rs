@@ -2,6 +2,7 @@
 //! the cached class priors, for batches (`scale eval`, feature extraction); the streaming server
 //! runs the same sessions through `stream::engine::LabelEngine` with preallocated tensors.
 
+use crate::catalog::Catalog;
 use crate::export::{energy_head, shift_gcn};
 use crate::model::cvae::ClassPriors;
 use crate::model::folder::{self, ModelInfo};
@@ -91,4 +92,24 @@ impl Recognizer {
             .map_err(err)?;
         Ok(data.to_vec())
     }
+}
+
+/// Priors of every class of `catalog` for the model in `dir`: from the folder's cache when it
+/// was made from this catalogue, else from the classes' text, embedded now (in memory; the
+/// folder is not changed), exactly as `scale classes` would make them.
+pub fn catalog_priors(dir: &Path, catalog: &Catalog) -> Result<ClassPriors, String> {
+    let info = ModelInfo::load(dir)?;
+    let (cached, hash) = folder::load_priors(
+        &dir.join(folder::CLASS_PRIORS),
+        info.cvae.hidden,
+        info.cvae.latent,
+    )?;
+    if hash == catalog.hash {
+        return Ok(cached);
+    }
+    let cvae = folder::load_cvae(dir)?;
+    let mut encoder = crate::text::TextEncoder::load().map_err(err)?;
+    let emb = crate::text::classes::ClassEmbeddings::build(catalog, &mut encoder).map_err(err)?;
+    let ids: Vec<u32> = catalog.classes.iter().map(|c| c.id).collect();
+    crate::train::pipeline::priors_for(&cvae, catalog, &emb, &ids)
 }

@@ -10,7 +10,7 @@
 //! | `cvae.safetensors`, `encoder.safetensors` | the weights, to rebuild priors or re-export |
 //! | `model.json` | [`ModelInfo`]: window, normalisation, statistics, catalogue hash, split, accuracies |
 
-use super::cvae::{ClassPriors, CvaeConfig};
+use super::cvae::{ClassPriors, CvaeConfig, CvaeWeights};
 use super::shift_gcn::ShiftGcnConfig;
 use super::tensors::NamedTensors;
 use serde::{Deserialize, Serialize};
@@ -143,4 +143,16 @@ pub fn load_priors(
         },
         field("catalog_hash")?.clone(),
     ))
+}
+
+/// Reads a folder's CVAE weights (`cvae.safetensors`, with its config in the metadata).
+pub fn load_cvae(dir: &Path) -> Result<CvaeWeights, String> {
+    let path = dir.join(CVAE_WEIGHTS);
+    let (t, meta) = NamedTensors::load(&path)?;
+    let cfg: CvaeConfig = serde_json::from_str(
+        meta.get("cvae_config")
+            .ok_or_else(|| format!("{}: no cvae_config", path.display()))?,
+    )
+    .map_err(|e| format!("{}: {e}", path.display()))?;
+    CvaeWeights::from_tensors(&cfg, &t)
 }

@@ -38,6 +38,11 @@ pub struct ShiftGcnConfig {
     pub bodies: usize,
     /// Classes of the pre-training classifier (the seen classes).
     pub num_classes: usize,
+    /// Sensor frames (at 30 fps) that one window covers in training, as `scale serve` windows
+    /// do (resampled to `window`); `None`: each training sample is a whole recording (models
+    /// made before this option).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensor_window: Option<usize>,
 }
 
 impl ShiftGcnConfig {
@@ -369,6 +374,7 @@ mod tests {
     #[test]
     fn flops_match_the_design_estimate() {
         let c = ShiftGcnConfig {
+            sensor_window: None,
             width: 1.0,
             window: 64,
             bodies: 2,

@@ -9,8 +9,9 @@
 //! counts it.
 
 use super::window::WindowInfo;
+use crate::catalog::Catalog;
 use crate::export::{energy_head, shift_gcn};
-use crate::inference::Recognizer;
+use crate::inference::{Recognizer, catalog_priors};
 use crate::protocol::{LABEL_VERSION, LabelMessage, StageLatency};
 use crate::runtime::SessionOptions;
 use ort::session::{HasSelectedOutputs, OutputSelector, RunOptions, Session};
@@ -34,11 +35,14 @@ pub struct LabelSummary {
     pub best: usize,
     pub unknown: bool,
     pub latency: StageLatency,
+    /// The frames and bodies the window covers.
+    pub window: WindowInfo,
 }
 
 /// Ranks windows against a class set.
 pub struct LabelEngine {
     window: usize,
+    sensor_window: Option<usize>,
     top_k: usize,
     threshold: f32,
     ids: Vec<u32>,
@@ -92,7 +96,34 @@ impl LabelEngine {
         options: SessionOptions,
         top_k: usize,
     ) -> Result<LabelEngine, String> {
-        let (info, priors, encoder, head) = Recognizer::load(model, options)?.into_sessions();
+        LabelEngine::load_with(model, options, top_k, None)
+    }
+
+    /// Loads a model folder with the classes of `catalog` as candidates (their priors made from
+    /// their text in memory, as `scale classes` would; the folder's own cache when it was made
+    /// from this catalogue), or the folder's own classes for `None`. Classes named like a class
+    /// the model was trained on get the model's GZSL calibration.
+    pub fn load_with(
+        model: &Path,
+        options: SessionOptions,
+        top_k: usize,
+        catalog: Option<&Catalog>,
+    ) -> Result<LabelEngine, String> {
+        let rec = Recognizer::load(model, options)?;
+        let seen_names: Vec<String> = rec
+            .priors
+            .ids
+            .iter()
+            .zip(&rec.priors.names)
+            .filter(|(id, _)| rec.info.seen.contains(id))
+            .map(|(_, n)| n.clone())
+            .collect();
+        let candidates = match catalog {
+            Some(c) if c.hash != rec.priors_catalog_hash => Some(catalog_priors(model, c)?),
+            _ => None,
+        };
+        let (info, own, encoder, head) = rec.into_sessions();
+        let priors = candidates.unwrap_or(own);
         let k = priors.len();
         if k == 0 {
             return Err(format!(
@@ -137,10 +168,10 @@ impl LabelEngine {
                 .preallocate(energy_head::ENERGY, tensor([1, k], vec![0.0; k])?),
         );
         let calibration = priors
-            .ids
+            .names
             .iter()
-            .map(|id| {
-                if info.seen.contains(id) {
+            .map(|name| {
+                if seen_names.contains(name) {
                     info.gzsl_offset
                 } else {
                     0.0
@@ -149,6 +180,7 @@ impl LabelEngine {
             .collect();
         Ok(LabelEngine {
             window: t,
+            sensor_window: info.encoder.sensor_window,
             top_k: top_k.clamp(1, k),
             threshold: info.unknown_threshold,
             ids: priors.ids.clone(),
@@ -173,6 +205,12 @@ impl LabelEngine {
         self.window
     }
 
+    /// Sensor frames per window the model was trained on, when it says (serve's default
+    /// window then).
+    pub fn sensor_window(&self) -> Option<usize> {
+        self.sensor_window
+    }
+
     /// Catalogue ids of the candidate classes.
     pub fn class_ids(&self) -> &[u32] {
         &self.ids
@@ -186,6 +224,17 @@ impl LabelEngine {
     /// Raw energies of the last window, one per candidate class.
     pub fn energies(&self) -> &[f32] {
         &self.energy
+    }
+
+    /// Normalised scores of the last ranked window (softmax of the calibrated energies, summing
+    /// to 1), one per candidate class.
+    pub fn scores(&self) -> &[f32] {
+        &self.weights
+    }
+
+    /// Candidate indices of the last ranked window, best first.
+    pub fn order(&self) -> &[usize] {
+        &self.order
     }
 
     /// Runs the encoder on one window (`data` as produced by the window assembler).
@@ -296,6 +345,7 @@ impl LabelEngine {
             best,
             unknown,
             latency,
+            window: *info,
         })
     }
 

@@ -7,9 +7,9 @@
 //! drops the previous recording's bodies before the next recording starts.
 
 use super::net::{self, Shutdown};
-use crate::ntu::NtuSequence;
 use crate::ntu::frames::NTU_FPS;
 use crate::protocol::{SkeletonFrame, TOPIC_FRAMES};
+use crate::recording::{self, ReadOptions};
 use futures::StreamExt;
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -30,50 +30,17 @@ pub struct Recording {
     pub frames: Vec<SkeletonFrame>,
 }
 
-/// Reads a `.skeleton` or `.jsonl` file, or every such file in a folder (sorted by name).
-pub fn load(path: &Path) -> Result<Vec<Recording>, String> {
-    let files: Vec<std::path::PathBuf> = if path.is_dir() {
-        let mut v: Vec<_> = std::fs::read_dir(path)
-            .map_err(|e| format!("{}: {e}", path.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                matches!(
-                    p.extension().and_then(|e| e.to_str()),
-                    Some("skeleton" | "jsonl")
-                )
-            })
-            .collect();
-        v.sort();
-        if v.is_empty() {
-            return Err(format!(
-                "{}: no .skeleton or .jsonl recordings in this folder",
-                path.display()
-            ));
-        }
-        v
-    } else {
-        vec![path.to_path_buf()]
-    };
-    files
+/// Reads a recording (`.skeleton`, `.jsonl`, `.bvh`, `.amc`), or every recording in a folder
+/// and its subfolders (sorted by path).
+pub fn load(path: &Path, options: &ReadOptions) -> Result<Vec<Recording>, String> {
+    recording::files(path)?
         .iter()
         .map(|f| {
-            let frames = match f.extension().and_then(|e| e.to_str()) {
-                Some("skeleton") => NtuSequence::read(f)
-                    .map_err(|e| format!("{}: {e}", f.display()))?
-                    .to_frames(0, NTU_FPS),
-                Some("jsonl") => crate::protocol::read_jsonl(f)?,
-                _ => {
-                    return Err(format!(
-                        "{}: expected a `.skeleton` (NTU RGB+D) or `.jsonl` (protocol frames) file",
-                        f.display()
-                    ));
-                }
-            };
             Ok(Recording {
                 name: f
                     .file_name()
                     .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-                frames,
+                frames: recording::read(f, options)?,
             })
         })
         .collect()

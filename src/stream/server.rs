@@ -41,7 +41,7 @@ pub struct ServeConfig {
     /// Where the label PUB binds.
     pub labels: String,
     pub model: PathBuf,
-    /// Sensor frames per window; `None`: [`DEFAULT_WINDOW`].
+    /// Sensor frames per window; `None`: the model's training window, else [`DEFAULT_WINDOW`].
     pub window: Option<usize>,
     pub stride: usize,
     pub top_k: usize,
@@ -215,7 +215,11 @@ impl Server {
                                 return Err(e);
                             }
                         };
-                    let window = config.window.unwrap_or(DEFAULT_WINDOW).max(2);
+                    let window = config
+                        .window
+                        .or(engine.sensor_window())
+                        .unwrap_or(DEFAULT_WINDOW)
+                        .max(2);
                     let model_frames = engine.model_frames();
                     let core = Core::new(
                         engine,

@@ -116,20 +116,21 @@ pub fn write_strip(seq: &NtuSequence, panels: usize, path: &Path) -> Result<(), 
             }
         }
     }
+    write_png(path, canvas.w, canvas.h, &canvas.px)
+}
+
+/// Writes 8-bit RGB pixels (`w × h × 3` bytes, rows top to bottom) as a PNG file.
+pub fn write_png(path: &Path, w: usize, h: usize, px: &[u8]) -> Result<(), String> {
     let file = std::fs::File::create(path)
         .map_err(|e| format!("{}: cannot create: {e}", path.display()))?;
-    let mut enc = png::Encoder::new(
-        std::io::BufWriter::new(file),
-        canvas.w as u32,
-        canvas.h as u32,
-    );
+    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), w as u32, h as u32);
     enc.set_color(png::ColorType::Rgb);
     enc.set_depth(png::BitDepth::Eight);
     let mut writer = enc
         .write_header()
         .map_err(|e| format!("{}: {e}", path.display()))?;
     writer
-        .write_image_data(&canvas.px)
+        .write_image_data(px)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     writer
         .finish()

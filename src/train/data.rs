@@ -169,24 +169,41 @@ impl Dataset {
 /// Window settings and augmentation.
 #[derive(Clone, Copy, Debug)]
 pub struct Augment {
-    /// Keep a random 50–100 % span of the frames.
+    /// Keep a random 50–100 % span of the frames (whole recordings), or place the sensor
+    /// window at a random position with a random length within ±`jitter` (with `span`).
     pub crop: bool,
     /// Rotate by up to this many degrees about each axis.
     pub rotate_deg: f32,
+    /// Windows of this many sensor frames, as `scale serve` cuts them (`None`: the whole
+    /// recording). A recording shorter than the span is held still before and after, as
+    /// `scale eval` pads short clips.
+    pub span: Option<usize>,
+    /// Relative change of the span's length when cropping (a speed change).
+    pub jitter: f32,
 }
 
 impl Augment {
     pub const NONE: Augment = Augment {
         crop: false,
         rotate_deg: 0.0,
+        span: None,
+        jitter: 0.0,
     };
     pub const TRAIN: Augment = Augment {
         crop: true,
         rotate_deg: 10.0,
+        span: None,
+        jitter: 0.25,
     };
+
+    /// The same augmentation over windows of `span` sensor frames (or whole recordings).
+    pub const fn with_span(self, span: Option<usize>) -> Augment {
+        Augment { span, ..self }
+    }
 }
 
-/// Normalises a sample (whole sequence, or a random crop) into `out` (`[3, T, 25, 2]`).
+/// Normalises a sample (whole sequence, a random crop, or a sensor window) into `out`
+/// (`[3, T, 25, 2]`).
 pub fn window(
     sample: &Sample,
     norm: &mut Normalizer,
@@ -195,18 +212,46 @@ pub fn window(
     out: &mut [f32],
 ) -> Result<(), String> {
     let n = sample.frames;
-    let (start, len) = if aug.crop && n > 4 {
-        let len = ((n as f32 * rng.range(0.5, 1.0)).round() as usize).clamp(2, n);
-        (rng.below(n - len + 1), len)
-    } else {
-        (0, n)
+    let (start, len, pad) = match aug.span {
+        Some(w) => {
+            let len = if aug.crop {
+                (w as f32 * rng.range(1.0 - aug.jitter, 1.0 + aug.jitter)).round() as usize
+            } else {
+                w
+            }
+            .max(2);
+            if n >= len {
+                let start = if aug.crop {
+                    rng.below(n - len + 1)
+                } else {
+                    (n - len) / 2
+                };
+                (start, len, (0, 0))
+            } else {
+                let missing = len - n;
+                (0, n, (missing / 2, missing - missing / 2))
+            }
+        }
+        None if aug.crop && n > 4 => {
+            let len = ((n as f32 * rng.range(0.5, 1.0)).round() as usize).clamp(2, n);
+            (rng.below(n - len + 1), len, (0, 0))
+        }
+        None => (0, n, (0, 0)),
     };
-    let views: Vec<&[Option<Joints>]> = sample
+    // Held still before and after: the first and last frame repeated.
+    let padded: Vec<Vec<Option<Joints>>> = sample
         .tracks
         .iter()
-        .map(|t| &t[start..start + len])
+        .map(|t| {
+            let v = &t[start..start + len];
+            let mut p = Vec::with_capacity(len + pad.0 + pad.1);
+            p.extend(std::iter::repeat_n(v[0], pad.0));
+            p.extend_from_slice(v);
+            p.extend(std::iter::repeat_n(v[len - 1], pad.1));
+            p
+        })
         .collect();
-    let refs: Vec<&dyn BodyTrack> = views.iter().map(|v| v as &dyn BodyTrack).collect();
+    let refs: Vec<&dyn BodyTrack> = padded.iter().map(|v| v as &dyn BodyTrack).collect();
     norm.normalize(&refs, out)
         .map_err(|e| format!("{}: {e}", sample.id))?;
     if aug.rotate_deg > 0.0 {

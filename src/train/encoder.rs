@@ -30,6 +30,9 @@ pub struct EncoderTrainConfig {
     pub batch: usize,
     pub lr: f64,
     pub seed: u64,
+    /// Train on windows of this many sensor frames, as `scale serve` cuts them (`None`: whole
+    /// recordings).
+    pub sensor_window: Option<usize>,
 }
 
 /// One epoch's numbers (a row of the CSV log).
@@ -93,6 +96,7 @@ pub fn accuracy(
     samples: &[&Sample],
     seen: &[u32],
     window: usize,
+    span: Option<usize>,
 ) -> Result<f32, String> {
     if samples.is_empty() {
         return Ok(0.0);
@@ -101,7 +105,7 @@ pub fn accuracy(
     let mut correct = 0usize;
     let mut rng = Rng::new(0);
     for chunk in samples.chunks(64) {
-        let x = windows(chunk, window, Augment::NONE, &mut rng)?;
+        let x = windows(chunk, window, Augment::NONE.with_span(span), &mut rng)?;
         let x = Tensor::<5>::from_data(TensorData::new(x, [chunk.len(), 3, window, 25, 2]), &dev);
         let (_, logits) = model.forward(x);
         let pred = logits
@@ -157,6 +161,7 @@ pub fn train(
         window: cfg.window,
         bodies: 2,
         num_classes: seen.len(),
+        sensor_window: cfg.sensor_window,
     };
     config.validate()?;
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
@@ -197,7 +202,12 @@ pub fn train(
             let lr = cfg.lr
                 * 0.5
                 * (1.0 + (std::f64::consts::PI * step as f64 / total_steps as f64).cos());
-            let x = windows(batch, cfg.window, Augment::TRAIN, &mut rng)?;
+            let x = windows(
+                batch,
+                cfg.window,
+                Augment::TRAIN.with_span(cfg.sensor_window),
+                &mut rng,
+            )?;
             let x = Tensor::<5>::from_data(
                 TensorData::new(x, [batch.len(), 3, cfg.window, 25, 2]),
                 &dev,
@@ -231,7 +241,7 @@ pub fn train(
         bar.finish_and_clear();
         let train_secs = started.elapsed().as_secs_f32();
         let eval = model.valid();
-        let heldout_acc = accuracy(&eval, &held, &seen, cfg.window)?;
+        let heldout_acc = accuracy(&eval, &held, &seen, cfg.window, cfg.sensor_window)?;
         let e = EpochLog {
             epoch,
             train_loss: loss_sum / seen_n.max(1) as f32,

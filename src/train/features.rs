@@ -14,6 +14,8 @@ use ort::value::TensorRef;
 pub struct FeatureExtractor {
     session: Session,
     pub window: usize,
+    /// Sensor frames per window the encoder was trained on (`None`: whole recordings).
+    pub span: Option<usize>,
     pub dim: usize,
 }
 
@@ -31,6 +33,7 @@ impl FeatureExtractor {
         Ok(FeatureExtractor {
             session,
             window: weights.config.window,
+            span: weights.config.sensor_window,
             dim: weights.config.feature_dim(),
         })
     }
@@ -49,7 +52,7 @@ impl FeatureExtractor {
         Ok(data.to_vec())
     }
 
-    /// Features of samples, in batches of 64.
+    /// Features of samples, in batches of 64, over the windows the encoder was trained on.
     pub fn features(
         &mut self,
         samples: &[&Sample],
@@ -58,7 +61,7 @@ impl FeatureExtractor {
     ) -> Result<Vec<f32>, String> {
         let mut out = Vec::with_capacity(samples.len() * self.dim);
         for chunk in samples.chunks(64) {
-            let w = windows(chunk, self.window, aug, rng)?;
+            let w = windows(chunk, self.window, aug.with_span(self.span), rng)?;
             out.extend(self.run(w, chunk.len())?);
         }
         Ok(out)

@@ -305,8 +305,13 @@ pub fn prepare(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Prepared, St
     let (xho, yho) = feats(&mut fx, &seen_held, 0, &mut rng)?;
     let (xun, yun) = feats(&mut fx, &unseen_all, 0, &mut rng)?;
     let classifier = super::shift_gcn::ShiftGcn::from_weights(&enc_weights, &super::device(false));
-    let encoder_heldout =
-        super::encoder::accuracy(&classifier, &seen_held, &seen, enc_weights.config.window)?;
+    let encoder_heldout = super::encoder::accuracy(
+        &classifier,
+        &seen_held,
+        &seen,
+        enc_weights.config.window,
+        enc_weights.config.sensor_window,
+    )?;
     let n_clean = seen_train.len();
     let (mean, std) = standardisation(&xtr[..n_clean * f], f);
     let stride = (seen.len() / cfg.val_classes.max(1)).max(1);

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# One sim-to-real lever, measured: trains a model like the bundled one (scripts/train_default.sh:
+# synthetic data seed 0, 30 per class; encoder width 0.25, T = 32, 25 epochs; SCALE CVAE on
+# synth-35/5) with extra encoder flags, then measures it on the synthetic benchmark and on the
+# real development sets (scripts/real_eval.py).
+#   bash scripts/lever.sh NAME [--seed S] [scale train encoder flags…]
+# e.g. bash scripts/lever.sh sensor-window-64 --sensor-window 64
+# Writes target/levers/NAME/{encoder,model,report.txt}; about 25 minutes on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+name=$1; shift
+seed=0
+if [ "${1:-}" = "--seed" ]; then seed=$2; shift 2; fi
+work=target/levers
+mkdir -p "$work/$name"
+cargo build --release --quiet
+scale=target/release/scale
+[ -f "$work/data/manifest.json" ] || $scale synth --out "$work/data" --per-class 30 --seed 0
+[ -f "$work/$name/encoder/encoder.safetensors" ] || \
+  $scale train encoder --data "$work/data" --split synth-35/5 --window 32 --width 0.25 --epochs 25 \
+    --batch 32 --seed "$seed" --out "$work/$name/encoder" "$@"
+[ -f "$work/$name/model/model.json" ] || \
+  $scale train scale --encoder "$work/$name/encoder/encoder.safetensors" --data "$work/data" \
+    --split synth-35/5 --out "$work/$name/model" --epochs 30 --seed "$seed"
+{
+  echo "lever $name (seed $seed): scale train encoder … $*"
+  $scale eval --model "$work/$name/model" --split synth-35/5
+  python3 scripts/real_eval.py --model "$work/$name/model" --json
+} | tee "$work/$name/report.txt"

@@ -1,0 +1,300 @@
+//! The real development set (`../shared/fixtures/real/`): `scripts/real_sets.py` turns
+//! UTKinect, HDM05 and NTU RGB+D into labelled folders under the test's target folder (never
+//! into the repository), and `scale eval --data DIR --catalog FILE` and `scale label` run on
+//! them. Skipped without the fixtures; failing under `SCALE_REQUIRE_FIXTURES=1` (CI).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scale(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_scale"))
+        .current_dir(root())
+        .args(args)
+        .output()
+        .expect("run scale")
+}
+
+fn json_of(out: &std::process::Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "scale failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(&common::stdout_of(out)).expect("stdout is one JSON object")
+}
+
+/// The labelled folders, made once per test run; `None` when the fixtures are absent.
+fn real_sets() -> Option<&'static Path> {
+    static OUT: OnceLock<Option<PathBuf>> = OnceLock::new();
+    OUT.get_or_init(|| {
+        common::fixture("real/README.md")?;
+        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("real");
+        let status = Command::new("python3")
+            .current_dir(root())
+            .arg("scripts/real_sets.py")
+            .arg("--fixtures")
+            .arg(root().join("../shared/fixtures"))
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .expect("python3 runs");
+        assert!(
+            status.status.success(),
+            "real_sets.py failed: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        Some(out)
+    })
+    .as_deref()
+}
+
+/// Checks what every report must satisfy, and returns it.
+fn eval(data: &Path, catalog: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "eval",
+        "--data",
+        data.to_str().unwrap(),
+        "--catalog",
+        catalog.to_str().unwrap(),
+        "--json",
+    ];
+    args.extend(extra);
+    let v = json_of(&scale(&args));
+    let clips = v["clips"].as_u64().unwrap() as usize;
+    let k = v["classes"].as_array().unwrap().len();
+    let per_clip = v["per_clip"].as_array().unwrap();
+    assert_eq!(per_clip.len(), clips);
+    let right = per_clip.iter().filter(|c| c["top1"] == true).count();
+    let right3 = per_clip.iter().filter(|c| c["top3"] == true).count();
+    // (serde_json's default float parsing may differ from the printed value in the last bit.)
+    let close = |key: &str, x: f64| {
+        let got = v[key].as_f64().unwrap();
+        assert!((got - x).abs() < 1e-12, "{key}: {got} vs {x}");
+    };
+    close("top1", right as f64 / clips as f64);
+    close("top3", right3 as f64 / clips as f64);
+    assert!(right3 >= right);
+    close("chance_top1", 1.0 / k as f64);
+    close("chance_top3", 3.min(k) as f64 / k as f64);
+    // The confusion matrix counts every clip that had a window, its diagonal the top-1 hits.
+    let m = v["confusion"].as_array().unwrap();
+    assert_eq!(m.len(), k);
+    let cell = |t: usize, p: usize| m[t][p].as_u64().unwrap() as usize;
+    let total: usize = (0..k)
+        .flat_map(|t| (0..k).map(move |p| (t, p)))
+        .map(|(t, p)| cell(t, p))
+        .sum();
+    let without = v["clips_without_windows"].as_u64().unwrap() as usize;
+    assert_eq!(total + without, clips);
+    assert_eq!((0..k).map(|c| cell(c, c)).sum::<usize>(), right);
+    let per_class_clips: u64 = v["per_class"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["clips"].as_u64().unwrap())
+        .sum();
+    assert_eq!(per_class_clips as usize, clips);
+    eprintln!(
+        "{}: {clips} clips, top-1 {:.3} (chance {:.3}), top-3 {:.3}, window top-1 {:.3}",
+        data.display(),
+        v["top1"].as_f64().unwrap(),
+        1.0 / k as f64,
+        v["top3"].as_f64().unwrap(),
+        v["window_top1"].as_f64().unwrap()
+    );
+    v
+}
+
+fn per_class_counts(v: &serde_json::Value) -> Vec<(String, u64)> {
+    v["per_class"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["clips"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn utkinect_segments_are_evaluated_in_both_modes() {
+    let Some(out) = real_sets() else { return };
+    // (a) the catalogue's own actions among the model's 40 classes.
+    let v = eval(
+        &out.join("utkinect/catalog"),
+        &root().join("models/catalog.json"),
+        &[],
+    );
+    assert_eq!(
+        (v["clips"].as_u64(), v["classes"].as_array().unwrap().len()),
+        (Some(120), 40)
+    );
+    let counts = per_class_counts(&v);
+    assert_eq!(counts.len(), 6);
+    assert!(counts.iter().all(|(_, n)| *n == 20), "{counts:?}");
+    assert!(counts.iter().any(|(c, _)| c == "sitting down"));
+    // (b) every segment, the candidates being UTKinect's ten actions named by text.
+    let own = out.join("utkinect/own");
+    let v = eval(&own, &own.join("catalog.json"), &[]);
+    assert_eq!(
+        (v["clips"].as_u64(), v["classes"].as_array().unwrap().len()),
+        (Some(199), 10)
+    );
+    assert!((v["chance_top1"].as_f64().unwrap() - 0.1).abs() < 1e-12);
+    // Segments of about a second at 30 fps are shorter than a 64-frame window: padded, still counted.
+    assert!(v["clips_padded"].as_u64().unwrap() > 0);
+    assert_eq!(v["clips_without_windows"].as_u64(), Some(0));
+}
+
+#[test]
+fn hdm05_clips_are_evaluated_through_asf_amc_with_a_confusion_matrix() {
+    let Some(out) = real_sets() else { return };
+    let v = eval(
+        &out.join("hdm05/catalog"),
+        &root().join("models/catalog.json"),
+        &[],
+    );
+    assert_eq!(v["clips"].as_u64(), Some(93));
+    let counts = per_class_counts(&v);
+    assert!(
+        counts.contains(&("squat down".to_string(), 36)),
+        "{counts:?}"
+    );
+
+    let own = out.join("hdm05/own");
+    let png = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("hdm05_confusion.png");
+    let v = eval(
+        &own,
+        &own.join("catalog.json"),
+        &["--confusion", png.to_str().unwrap()],
+    );
+    assert_eq!(
+        (v["clips"].as_u64(), v["classes"].as_array().unwrap().len()),
+        (Some(188), 11)
+    );
+    // The PNG is a picture of the 11 × 11 matrix; the JSON beside it holds the same counts.
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let (w, h) = (
+        u32::from_be_bytes(bytes[16..20].try_into().unwrap()),
+        u32::from_be_bytes(bytes[20..24].try_into().unwrap()),
+    );
+    assert_eq!((w, h), (30 + 11 * 18 + 4, 30 + 11 * 18 + 4));
+    let side: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(png.with_extension("json")).unwrap()).unwrap();
+    assert_eq!(side["confusion"], v["confusion"]);
+    assert_eq!(side["classes"], v["classes"]);
+}
+
+#[test]
+fn ntu_clips_are_evaluated_and_bad_labels_name_their_line() {
+    let Some(out) = real_sets() else { return };
+    let v = eval(
+        &out.join("ntu/catalog"),
+        &root().join("models/catalog.json"),
+        &[],
+    );
+    assert_eq!(v["clips"].as_u64(), Some(7));
+    // A label that is not a class of the catalogue: the error names labels.csv's line.
+    let tmp = tempfile::tempdir().unwrap();
+    let rec = common::fixture("ntu/S001C001P001R001A001.skeleton").unwrap();
+    std::fs::write(
+        tmp.path().join("labels.csv"),
+        format!(
+            "file,label\n{},drink water\n{},flying\n",
+            rec.display(),
+            rec.display()
+        ),
+    )
+    .unwrap();
+    let o = scale(&[
+        "eval",
+        "--data",
+        tmp.path().to_str().unwrap(),
+        "--catalog",
+        "models/catalog.json",
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("labels.csv:3:") && err.contains("\"flying\""),
+        "{err}"
+    );
+}
+
+/// JSON lines of `scale label`: the windows, then the file's summary.
+fn label_lines(args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = vec!["label", "--json"];
+    all.extend(args);
+    let out = scale(&all);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    common::stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn scale_label_labels_skeleton_jsonl_and_bvh_files() {
+    let Some(rec) = common::fixture("ntu/S001C001P001R001A001.skeleton") else {
+        return;
+    };
+    let Some(bvh) = common::fixture("real/cmu/002_01.bvh") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let jsonl = tmp.path().join("a001.jsonl");
+    let o = scale(&["convert", rec.to_str().unwrap(), jsonl.to_str().unwrap()]);
+    assert!(o.status.success());
+
+    let skel = label_lines(&[rec.to_str().unwrap()]);
+    // 103 frames, windows of 64 every 4: (103 − 64) / 4 + 1 = 10 windows, then the summary.
+    assert_eq!(skel.len(), 11);
+    assert_eq!(
+        (skel[0]["first"].as_i64(), skel[0]["last"].as_i64()),
+        (Some(0), Some(63))
+    );
+    assert_eq!(
+        (skel[9]["first"].as_i64(), skel[9]["last"].as_i64()),
+        (Some(36), Some(99))
+    );
+    assert_eq!(skel[0]["top"].as_array().unwrap().len(), 5);
+    assert_eq!(skel[10]["summary"], true);
+    assert_eq!(skel[10]["windows"].as_u64(), Some(10));
+    // The same recording as protocol frames gives the same labels.
+    let js = label_lines(&[jsonl.to_str().unwrap()]);
+    for (a, b) in skel.iter().zip(&js) {
+        assert_eq!(a["top"], b["top"]);
+        assert_eq!(a["first"], b["first"]);
+    }
+    // Motion capture: CMU subject 2 walking (60 fps BVH, resampled to 30).
+    let walk = label_lines(&[bvh.to_str().unwrap()]);
+    let summary = walk.last().unwrap();
+    assert_eq!(summary["summary"], true);
+    // 171 frames at 60 fps = 2.85 s: about 86 frames at 30 fps, 6 windows.
+    let frames = summary["frames"].as_u64().unwrap();
+    assert!((84..=88).contains(&frames), "{frames} frames");
+    assert_eq!(summary["windows"].as_u64().unwrap(), (frames - 64) / 4 + 1);
+    // Candidates named on the command line.
+    let named = label_lines(&["--classes", "walking,sitting down", bvh.to_str().unwrap()]);
+    let top = named.last().unwrap()["top"].as_array().unwrap().clone();
+    let names: Vec<&str> = top.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 2);
+    assert!(names.contains(&"walking") && names.contains(&"sitting down"));
+    let total: f64 = top.iter().map(|t| t["score"].as_f64().unwrap()).sum();
+    assert!((total - 1.0).abs() < 1e-4, "scores sum to {total}");
+}
