@@ -3,27 +3,32 @@
 # synthetic data seed 0, 30 per class; encoder width 0.25, T = 32, 25 epochs; SCALE CVAE on
 # synth-35/5) with extra encoder flags, then measures it on the synthetic benchmark and on the
 # real development sets (scripts/real_eval.py).
-#   bash scripts/lever.sh NAME [--seed S] [scale train encoder flags…]
+#   bash scripts/lever.sh NAME [--seed S] [--synth "scale synth flags"] [scale train encoder flags…]
 # e.g. bash scripts/lever.sh sensor-window-64 --sensor-window 64
+#      bash scripts/lever.sh measured-noise --synth "--sensor-noise measured"
 # Writes target/levers/NAME/{encoder,model,report.txt}; about 25 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=$1; shift
 seed=0
+synth=""
 if [ "${1:-}" = "--seed" ]; then seed=$2; shift 2; fi
+if [ "${1:-}" = "--synth" ]; then synth=$2; shift 2; fi
 work=target/levers
+data="$work/data${synth:+-$(echo "$synth" | tr -c 'a-z0-9' '-')}"
 mkdir -p "$work/$name"
 cargo build --release --quiet
 scale=target/release/scale
-[ -f "$work/data/manifest.json" ] || $scale synth --out "$work/data" --per-class 30 --seed 0
+# shellcheck disable=SC2086
+[ -f "$data/manifest.json" ] || $scale synth --out "$data" --per-class 30 --seed 0 $synth
 [ -f "$work/$name/encoder/encoder.safetensors" ] || \
-  $scale train encoder --data "$work/data" --split synth-35/5 --window 32 --width 0.25 --epochs 25 \
+  $scale train encoder --data "$data" --split synth-35/5 --window 32 --width 0.25 --epochs 25 \
     --batch 32 --seed "$seed" --out "$work/$name/encoder" "$@"
 [ -f "$work/$name/model/model.json" ] || \
-  $scale train scale --encoder "$work/$name/encoder/encoder.safetensors" --data "$work/data" \
+  $scale train scale --encoder "$work/$name/encoder/encoder.safetensors" --data "$data" \
     --split synth-35/5 --out "$work/$name/model" --epochs 30 --seed "$seed"
 {
-  echo "lever $name (seed $seed): scale train encoder … $*"
+  echo "lever $name (seed $seed): scale synth … $synth; scale train encoder … $*"
   $scale eval --model "$work/$name/model" --split synth-35/5
   python3 scripts/real_eval.py --model "$work/$name/model" --json
 } | tee "$work/$name/report.txt"

@@ -32,47 +32,7 @@ const TOKENS: &[&str] = &[
 ];
 
 fn mutate(rng: &mut Rng, base: &[u8]) -> Vec<u8> {
-    let mut v = base.to_vec();
-    for _ in 0..1 + rng.below(4) {
-        if v.is_empty() {
-            v.push(b'1');
-        }
-        let at = rng.below(v.len());
-        match rng.below(7) {
-            0 => v[at] = rng.next() as u8,
-            1 => {
-                v.truncate(at);
-            }
-            2 => {
-                let end = (at + 1 + rng.below(40)).min(v.len());
-                v.drain(at..end);
-            }
-            3 => {
-                let tok = TOKENS[rng.below(TOKENS.len())];
-                v.splice(at..at, tok.bytes());
-            }
-            4 => {
-                let end = (at + 1 + rng.below(200)).min(v.len());
-                let chunk = v[at..end].to_vec();
-                v.splice(at..at, chunk);
-            }
-            5 => {
-                // Replace a whole whitespace-delimited token.
-                let start = v[..at]
-                    .iter()
-                    .rposition(|b| b.is_ascii_whitespace())
-                    .map_or(0, |p| p + 1);
-                let end = v[at..]
-                    .iter()
-                    .position(|b| b.is_ascii_whitespace())
-                    .map_or(v.len(), |p| at + p);
-                let tok = TOKENS[rng.below(TOKENS.len())];
-                v.splice(start..end, tok.bytes());
-            }
-            _ => v[at] = b"0123456789 .-\r\n"[rng.below(15)],
-        }
-    }
-    v
+    common::mutate(rng, base, TOKENS, 1)
 }
 
 fn small_sequence() -> NtuSequence {

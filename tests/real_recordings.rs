@@ -298,3 +298,27 @@ fn scale_label_labels_skeleton_jsonl_and_bvh_files() {
     let total: f64 = top.iter().map(|t| t["score"].as_f64().unwrap()).sum();
     assert!((total - 1.0).abs() < 1e-4, "scores sum to {total}");
 }
+
+/// A labelled folder is training data too: HDM05's catalogue clips, read through ASF/AMC, as
+/// samples of the bundled catalogue's classes with every fifth clip held out.
+#[test]
+fn a_labelled_folder_loads_as_training_data() {
+    let Some(out) = real_sets() else { return };
+    let data = scale::train::data::Dataset::load(&out.join("hdm05/catalog")).unwrap();
+    assert_eq!(data.kind, scale::train::data::DataKind::Labelled);
+    assert_eq!(data.samples.len(), 93);
+    let squat = scale::catalog::Catalog::builtin()
+        .by_name("squat down")
+        .unwrap()
+        .id;
+    assert_eq!(
+        data.samples.iter().filter(|s| s.class_id == squat).count(),
+        36
+    );
+    let held = data.samples.iter().filter(|s| !data.is_train(s)).count();
+    assert!((17..=20).contains(&held), "{held} held out");
+    // Every clip is one body, resampled to 30 fps (the shortest HDM05 clips last half a second).
+    assert!(data.samples.iter().all(|s| s.tracks.len() == 1));
+    let shortest = data.samples.iter().map(|s| s.frames).min().unwrap();
+    assert!(shortest >= 10, "a clip of {shortest} frames");
+}

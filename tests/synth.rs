@@ -60,6 +60,7 @@ fn same_arguments_and_seed_give_identical_files_and_an_independent_reader_reads_
         subjects: 10,
         cameras: 3,
         classes: catalog.classes.iter().map(|c| c.id).collect(),
+        noise: Default::default(),
     };
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let ma = synth::write_dataset(&catalog, &config, a.path()).unwrap();
@@ -360,4 +361,54 @@ fn signatures(rep: u16) {
         a[k],
         b[k]
     );
+}
+
+/// The measured sensor model (docs/synthetic.md): sub-millimetre white jitter on the body with a
+/// slow drift, noisier hands, far more inferred hand frames than the first model, and depth
+/// noisier than x on the body; the same seed gives the same noise.
+#[test]
+fn the_measured_sensor_model_has_the_measured_levels() {
+    use scale::rng::Rng;
+    use scale::synth::noise::{NoiseModel, SensorNoise};
+    let run = |model: NoiseModel, seed: u64| {
+        let mut rng = Rng::new(seed);
+        let mut n = SensorNoise::with_model(model);
+        let frames = 3000;
+        let mut pos = vec![[[0.0f32; 3]; 25]; frames];
+        let mut inferred = [0usize; 25];
+        for p in pos.iter_mut() {
+            for (v, j) in p.iter_mut().enumerate() {
+                if n.joint(&mut rng, v, j) {
+                    inferred[v] += 1;
+                }
+            }
+        }
+        (pos, inferred)
+    };
+    // Frame-to-frame differences over √2: the fast (white-like) part of the noise, mm.
+    let fast_sigma = |pos: &[[[f32; 3]; 25]], v: usize, k: usize| {
+        let d: Vec<f32> = pos.windows(2).map(|w| w[1][v][k] - w[0][v][k]).collect();
+        (d.iter().map(|x| x * x).sum::<f32>() / d.len() as f32 / 2.0).sqrt() * 1000.0
+    };
+    let (m, m_inf) = run(NoiseModel::Measured, 3);
+    let (u, u_inf) = run(NoiseModel::Uniform, 3);
+    let spine = fast_sigma(&m, 1, 0);
+    let hand = fast_sigma(&m, 7, 0);
+    assert!(spine < 1.5, "spine {spine} mm");
+    assert!(hand > 3.0 * spine, "hand {hand} mm vs spine {spine} mm");
+    assert!(fast_sigma(&u, 1, 0) > 5.0, "the first model: 7 mm white");
+    assert!(
+        fast_sigma(&m, 1, 2) > fast_sigma(&m, 1, 0),
+        "depth noisier on the body"
+    );
+    // A slow drift: the spine's offset wanders by millimetres, far more than its fast jitter.
+    let mean = m.iter().map(|p| p[1][0]).sum::<f32>() / m.len() as f32;
+    let drift = (m.iter().map(|p| (p[1][0] - mean).powi(2)).sum::<f32>() / m.len() as f32).sqrt();
+    assert!(drift * 1000.0 > 2.0 * spine, "drift {} mm", drift * 1000.0);
+    // Inferred: hands often (real 43 %), torso never; the first model rarely.
+    let share = |n: usize| n as f32 / 3000.0;
+    assert!(share(m_inf[7]) > 0.1, "hand inferred {}", share(m_inf[7]));
+    assert_eq!(m_inf[1], 0);
+    assert!(share(u_inf[7]) < share(m_inf[7]));
+    assert_eq!(run(NoiseModel::Measured, 3).0, m);
 }

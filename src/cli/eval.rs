@@ -99,6 +99,7 @@ pub fn run(args: EvalArgs) -> CliResult {
                     .filter(|c| c.motion.is_some())
                     .map(|c| c.id)
                     .collect(),
+                noise: Default::default(),
             };
             synth::write_dataset(&catalog, &config, &temp.0)?;
             (temp.0.clone(), true)

@@ -93,6 +93,10 @@ pub enum Command {
         /// Class catalogue to use instead of the bundled models/catalog.json.
         #[arg(long)]
         catalog: Option<PathBuf>,
+        /// Sensor model: `uniform` (white 7–18 mm jitter, rare distal bursts) or `measured`
+        /// (the levels measured on real Kinect v2 recordings, docs/synthetic.md).
+        #[arg(long, value_enum, default_value = "uniform")]
+        sensor_noise: crate::synth::noise::NoiseModel,
     },
     /// Text embeddings with the sentence encoder (all-MiniLM-L6-v2, through ONNX Runtime).
     ///
@@ -219,7 +223,9 @@ pub enum TrainCommand {
     /// Only seen-class skeletons are used. Writes encoder.safetensors and encoder_log.csv (one
     /// row per epoch) into --out.
     Encoder {
-        /// A `scale synth` folder, or a real NTU RGB+D `nturgb+d_skeletons/` folder.
+        /// A `scale synth` folder, a real NTU RGB+D `nturgb+d_skeletons/` folder, or a labelled
+        /// folder (`labels.csv` whose labels are the bundled catalogue's class names; recordings
+        /// of any kind, e.g. retargeted motion capture).
         #[arg(long)]
         data: PathBuf,
         /// Zero-shot split whose seen classes to train on (e.g. synth-35/5, ntu60-55/5).
@@ -436,6 +442,7 @@ pub fn main() -> ExitCode {
             cameras,
             preview,
             catalog,
+            sensor_noise,
         } => synth::run(synth::Args {
             out,
             classes,
@@ -445,6 +452,7 @@ pub fn main() -> ExitCode {
             cameras,
             preview,
             catalog,
+            sensor_noise,
         }),
     };
     match result {

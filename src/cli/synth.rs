@@ -14,6 +14,7 @@ pub struct Args {
     pub cameras: usize,
     pub preview: Option<String>,
     pub catalog: Option<PathBuf>,
+    pub sensor_noise: crate::synth::noise::NoiseModel,
 }
 
 /// Resolves `all`, or a comma-separated list of ids or exact names, against the catalogue.
@@ -46,7 +47,7 @@ pub fn run(args: Args) -> CliResult {
         None => Catalog::builtin(),
     };
     if let Some(class) = &args.preview {
-        return preview(&catalog, class, args.seed, &args.out);
+        return preview(&catalog, class, args.seed, args.sensor_noise, &args.out);
     }
     let config = SynthConfig {
         seed: args.seed,
@@ -54,6 +55,7 @@ pub fn run(args: Args) -> CliResult {
         subjects: args.subjects,
         cameras: args.cameras,
         classes: select(&catalog, &args.classes)?,
+        noise: args.sensor_noise,
     };
     let started = std::time::Instant::now();
     let m = synth::write_dataset(&catalog, &config, &args.out)?;
@@ -68,7 +70,13 @@ pub fn run(args: Args) -> CliResult {
     Ok(())
 }
 
-fn preview(catalog: &Catalog, class: &str, seed: u64, out: &Path) -> CliResult {
+fn preview(
+    catalog: &Catalog,
+    class: &str,
+    seed: u64,
+    sensor: crate::synth::noise::NoiseModel,
+    out: &Path,
+) -> CliResult {
     let entry = find(catalog, class)?;
     let spec = SampleSpec {
         class_id: entry.id,
@@ -76,7 +84,7 @@ fn preview(catalog: &Catalog, class: &str, seed: u64, out: &Path) -> CliResult {
         camera: 2,
         replication: 1,
     };
-    let seq = synth::generate(entry, &spec, seed)?;
+    let seq = synth::generate_with(entry, &spec, seed, sensor)?;
     synth::preview::write_strip(&seq, 8, out)?;
     eprintln!(
         "drew 8 frames of {} ({} frames) to {}",

@@ -51,6 +51,9 @@ pub struct SynthConfig {
     pub cameras: usize,
     /// Catalogue ids of the classes to generate.
     pub classes: Vec<u32>,
+    /// The sensor model (absent from manifests of the default, so they stay as they were).
+    #[serde(default, skip_serializing_if = "noise::NoiseModel::is_uniform")]
+    pub noise: noise::NoiseModel,
 }
 
 /// One sample to generate.
@@ -136,6 +139,16 @@ pub fn generate(
     class: &ClassEntry,
     spec: &SampleSpec,
     seed: u64,
+) -> Result<NtuSequence, SynthError> {
+    generate_with(class, spec, seed, noise::NoiseModel::Uniform)
+}
+
+/// Generates one sample of a catalogue class under a given sensor model.
+pub fn generate_with(
+    class: &ClassEntry,
+    spec: &SampleSpec,
+    seed: u64,
+    sensor: noise::NoiseModel,
 ) -> Result<NtuSequence, SynthError> {
     let motion = class
         .motion
@@ -252,7 +265,7 @@ pub fn generate(
     let ids: Vec<u64> = (0..bodies.len())
         .map(|_| 72_057_594_037_927_936 + rng.next_u64() % 100_000)
         .collect();
-    let mut noise = vec![noise::SensorNoise::new(); bodies.len()];
+    let mut noise = vec![noise::SensorNoise::with_model(sensor); bodies.len()];
     let mut seq = NtuSequence {
         frames: Vec::with_capacity(frames),
     };
@@ -370,7 +383,7 @@ pub fn write_dataset(
                     let mut frames = 0;
                     for spec in specs.iter().skip(w).step_by(threads) {
                         let class = catalog.by_id(spec.class_id).expect("checked above");
-                        let seq = generate(class, spec, config.seed)?;
+                        let seq = generate_with(class, spec, config.seed, config.noise)?;
                         frames += seq.frames.len();
                         let path = out.join(format!("{}.skeleton", spec.sample_id()));
                         std::fs::write(&path, seq.to_text(LineEnding::Crlf))

@@ -18,6 +18,9 @@ pub enum DataKind {
     Synthetic,
     /// NTU RGB+D: the NTU class list; the cross-subject protocol decides train and test.
     Ntu,
+    /// A labelled folder (`labels.csv`, recordings of any kind) of the bundled catalogue's
+    /// classes: every fifth clip is held out.
+    Labelled,
 }
 
 /// One recording, as body tracks ready for the normaliser.
@@ -86,8 +89,12 @@ pub fn ntu_catalog() -> Catalog {
 }
 
 impl Dataset {
-    /// Loads every `.skeleton` file of `dir` (official missing-skeleton samples skipped).
+    /// Loads every `.skeleton` file of `dir` (official missing-skeleton samples skipped), or,
+    /// when `dir` has a `labels.csv`, its labelled clips.
     pub fn load(dir: &Path) -> Result<Dataset, String> {
+        if dir.join("labels.csv").is_file() && !dir.join("manifest.json").is_file() {
+            return Dataset::load_labelled(dir, Catalog::builtin());
+        }
         let synthetic = dir.join("manifest.json").is_file();
         let catalog = if synthetic {
             Catalog::builtin()
@@ -153,11 +160,73 @@ impl Dataset {
         })
     }
 
+    /// A labelled folder (`labels.csv`: file, label, optional start/end and skeleton) whose
+    /// labels are class names of `catalog`. Clip i becomes sample `P{1 + i % 5}R{1 + i / 5}`
+    /// of its class, so that holding out performer 5 holds out every fifth clip.
+    pub fn load_labelled(dir: &Path, catalog: Catalog) -> Result<Dataset, String> {
+        let clips = crate::recording::labels::read(dir)?;
+        let source = dir.join("labels.csv").display().to_string();
+        let mut samples = Vec::with_capacity(clips.len());
+        for (i, clip) in clips.iter().enumerate() {
+            let at = |m: String| format!("{source}:{}: {m}", clip.line);
+            let class = catalog.by_name(&clip.label).ok_or_else(|| {
+                at(format!(
+                    "label {:?} is not a class of catalogue {}",
+                    clip.label, catalog.name
+                ))
+            })?;
+            let options = crate::recording::ReadOptions {
+                asf: clip.skeleton.clone(),
+                ..Default::default()
+            };
+            let frames = crate::recording::read(&clip.file, &options).map_err(at)?;
+            let (s, e) = clip.range.unwrap_or((0, frames.len().saturating_sub(1)));
+            if frames.is_empty() || e >= frames.len() {
+                return Err(at(format!(
+                    "frames {s}..={e} are not inside {} ({} frames)",
+                    clip.file.display(),
+                    frames.len()
+                )));
+            }
+            let bodies: Vec<Vec<(u64, Joints)>> = frames[s..=e]
+                .iter()
+                .map(|f| {
+                    f.bodies
+                        .iter()
+                        .map(|b| (b.id, b.kinect_joints(f.layout)))
+                        .collect()
+                })
+                .collect();
+            let tracks =
+                crate::skeleton::normalize::tracks_by_body_id(bodies.iter().map(|v| v.as_slice()));
+            samples.push(Sample {
+                id: SampleId {
+                    setup: 1,
+                    camera: 1,
+                    performer: (1 + i % 5) as u16,
+                    replication: (1 + i / 5).min(usize::from(u16::MAX)) as u16,
+                    action: class.id as u16,
+                },
+                class_id: class.id,
+                tracks: tracks.into_iter().map(|(_, t)| t).collect(),
+                frames: e - s + 1,
+            });
+        }
+        samples.sort_by_key(|s| s.id);
+        Ok(Dataset {
+            kind: DataKind::Labelled,
+            catalog,
+            samples,
+            performers: 5,
+        })
+    }
+
     /// True for samples used to train (the rest is held out for evaluation): synthetic data
-    /// holds out the last fifth of the performers, NTU uses the cross-subject protocol.
+    /// holds out the last fifth of the performers (a labelled folder: every fifth clip), NTU
+    /// uses the cross-subject protocol.
     pub fn is_train(&self, s: &Sample) -> bool {
         match self.kind {
-            DataKind::Synthetic => {
+            DataKind::Synthetic | DataKind::Labelled => {
                 let held = (self.performers as f32 * 0.2).ceil().max(1.0) as u16;
                 s.id.performer <= self.performers.saturating_sub(held)
             }

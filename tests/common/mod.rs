@@ -118,3 +118,51 @@ pub fn last_json_line(out: &std::process::Output) -> serde_json::Value {
     let last = text.lines().last().expect("some output");
     serde_json::from_str(last).expect("the last line is JSON")
 }
+
+/// One seeded mutation of `base` for the fuzzers: 1–4 edits, each a byte flip, a truncation, a
+/// deletion, an inserted token, a duplicated chunk, a whole token replaced (`replace_weight`
+/// of the `5 + replace_weight` kinds), or a digit/separator written over a byte.
+pub fn mutate(rng: &mut Rng, base: &[u8], tokens: &[&str], replace_weight: usize) -> Vec<u8> {
+    let kinds = 6 + replace_weight;
+    let mut v = base.to_vec();
+    for _ in 0..1 + rng.below(4) {
+        if v.is_empty() {
+            v.push(b'1');
+        }
+        let at = rng.below(v.len());
+        match rng.below(kinds) {
+            0 => v[at] = rng.next() as u8,
+            1 => {
+                v.truncate(at);
+            }
+            2 => {
+                let end = (at + 1 + rng.below(40)).min(v.len());
+                v.drain(at..end);
+            }
+            3 => {
+                let tok = tokens[rng.below(tokens.len())];
+                v.splice(at..at, tok.bytes());
+            }
+            4 => {
+                let end = (at + 1 + rng.below(200)).min(v.len());
+                let chunk = v[at..end].to_vec();
+                v.splice(at..at, chunk);
+            }
+            k if k < kinds - 1 => {
+                // Replace a whole whitespace-delimited token.
+                let start = v[..at]
+                    .iter()
+                    .rposition(|b| b.is_ascii_whitespace())
+                    .map_or(0, |p| p + 1);
+                let end = v[at..]
+                    .iter()
+                    .position(|b| b.is_ascii_whitespace())
+                    .map_or(v.len(), |p| at + p);
+                let tok = tokens[rng.below(tokens.len())];
+                v.splice(start..end, tok.bytes());
+            }
+            _ => v[at] = b"0123456789 .-\r\n"[rng.below(15)],
+        }
+    }
+    v
+}
