@@ -17,6 +17,22 @@ fn dist(a: [f32; 3], b: [f32; 3]) -> f32 {
     ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
 }
 
+/// Shortest and longest femur (hip to knee, both sides) over every frame.
+fn femur_range(r: &MocapRecording) -> (f32, f32) {
+    let (mut lo, mut hi) = (f32::INFINITY, 0.0f32);
+    for f in 0..r.frames.len() {
+        for (hip, knee) in [
+            (Joint::HipLeft, Joint::KneeLeft),
+            (Joint::HipRight, Joint::KneeRight),
+        ] {
+            let femur = dist(j(r, f, hip), j(r, f, knee));
+            lo = lo.min(femur);
+            hi = hi.max(femur);
+        }
+    }
+    (lo, hi)
+}
+
 fn lowest_foot(r: &MocapRecording) -> f32 {
     let feet = [
         Joint::AnkleLeft,
@@ -108,17 +124,7 @@ fn a_hdm05_clip_reads_with_plausible_bones_facing_the_sensor() {
     assert_eq!(r.info.up_axis, "+Y");
     assert_eq!(r.info.source_fps, 120.0);
     assert!((r.info.metres_per_unit - 0.0254 / 0.45).abs() < 1e-12);
-    let (mut lo, mut hi) = (f32::INFINITY, 0.0f32);
-    for f in 0..r.frames.len() {
-        for (hip, knee) in [
-            (Joint::HipLeft, Joint::KneeLeft),
-            (Joint::HipRight, Joint::KneeRight),
-        ] {
-            let femur = dist(j(&r, f, hip), j(&r, f, knee));
-            lo = lo.min(femur);
-            hi = hi.max(femur);
-        }
-    }
+    let (lo, hi) = femur_range(&r);
     eprintln!(
         "HDM05 squat: {} source frames → {} frames; femur {lo:.3}–{hi:.3} m; head {:.3} m above the floor; lowest foot y {:.3}; SpineBase z {:.3}",
         r.info.source_frames,
@@ -198,16 +204,9 @@ fn every_hdm05_clip_reads() {
             row["file"]
         );
         check_facing(&r, &row["file"]);
-        for f in 0..r.frames.len() {
-            for (hip, knee) in [
-                (Joint::HipLeft, Joint::KneeLeft),
-                (Joint::HipRight, Joint::KneeRight),
-            ] {
-                let femur = dist(j(&r, f, hip), j(&r, f, knee));
-                lo = lo.min(femur);
-                hi = hi.max(femur);
-            }
-        }
+        let (flo, fhi) = femur_range(&r);
+        lo = lo.min(flo);
+        hi = hi.max(fhi);
         head_lo = head_lo.min(r.info.head_height);
         head_hi = head_hi.max(r.info.head_height);
         if classes.insert(row["label"].clone()) {
