@@ -9,13 +9,19 @@ use crate::train::encoder::load_checkpoint;
 use crate::train::pipeline::{class_texts, priors_for};
 use std::path::Path;
 
-/// Rebuilds the class-prior cache of `dir` for a catalogue (default: the bundled one).
+/// Rebuilds the class-prior cache of `dir` for a catalogue (default: the bundled one), after
+/// checking the folder against its manifest, and seals it anew.
 pub fn classes(dir: &Path, catalog: Option<&Path>) -> CliResult {
+    folder::verify(dir)?;
+    write_priors(dir, catalog)
+}
+
+fn write_priors(dir: &Path, catalog: Option<&Path>) -> CliResult {
     let catalog = match catalog {
         Some(p) => Catalog::load(p)?,
         None => Catalog::builtin(),
     };
-    let mut info = ModelInfo::load(dir)?;
+    let mut info = ModelInfo::load_unverified(dir)?;
     let cvae = folder::load_cvae(dir)?;
     let emb = class_texts(&catalog, &dir.join(folder::CLASS_TEXT))?;
     let ids: Vec<u32> = catalog.classes.iter().map(|c| c.id).collect();
@@ -34,6 +40,7 @@ pub fn classes(dir: &Path, catalog: Option<&Path>) -> CliResult {
         );
         info.save(dir)?;
     }
+    folder::write_manifest(dir)?;
     eprintln!(
         "wrote priors of {} classes of catalogue {} to {}",
         ids.len(),
@@ -43,7 +50,8 @@ pub fn classes(dir: &Path, catalog: Option<&Path>) -> CliResult {
     Ok(())
 }
 
-/// Re-exports the ONNX graphs of a model folder from its weights, then its class priors.
+/// Re-exports the ONNX graphs of a model folder from its weights, then its class priors, and
+/// seals the folder (this is also how a folder without a manifest gets one).
 pub fn export_folder(dir: &Path, catalog: Option<&Path>) -> CliResult {
     let (enc, _) = load_checkpoint(&dir.join(folder::ENCODER_WEIGHTS))?;
     let cvae = folder::load_cvae(dir)?;
@@ -60,5 +68,5 @@ pub fn export_folder(dir: &Path, catalog: Option<&Path>) -> CliResult {
         dir.join(folder::ENCODER_ONNX).display(),
         dir.join(folder::ENERGY_HEAD_ONNX).display()
     );
-    classes(dir, catalog)
+    write_priors(dir, catalog)
 }

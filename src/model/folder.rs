@@ -9,6 +9,12 @@
 //! | `class_text.json` | the class text embeddings they were made from |
 //! | `cvae.safetensors`, `encoder.safetensors` | the weights, to rebuild priors or re-export |
 //! | `model.json` | [`ModelInfo`]: window, normalisation, statistics, catalogue hash, split, accuracies |
+//! | `SHA256SUMS` | [`Manifest`]: the sha256 of each file above, in `sha256sum`'s format |
+//!
+//! Everything that writes a folder seals it last ([`write_manifest`]); [`ModelInfo::load`],
+//! the entry of every reader, checks the manifest first ([`verify`]), so a missing, truncated
+//! or altered file is refused by name before anything is run with it. A README or training log
+//! beside them is not sealed: people edit those.
 
 use super::cvae::{ClassPriors, CvaeConfig, CvaeWeights};
 use super::shift_gcn::ShiftGcnConfig;
@@ -24,6 +30,126 @@ pub const CLASS_TEXT: &str = "class_text.json";
 pub const CVAE_WEIGHTS: &str = "cvae.safetensors";
 pub const ENCODER_WEIGHTS: &str = "encoder.safetensors";
 pub const MODEL_JSON: &str = "model.json";
+pub const MANIFEST: &str = "SHA256SUMS";
+
+/// The files a manifest seals: everything a reader of the folder loads.
+pub const SEALED: [&str; 7] = [
+    ENCODER_ONNX,
+    ENERGY_HEAD_ONNX,
+    CLASS_PRIORS,
+    CLASS_TEXT,
+    CVAE_WEIGHTS,
+    ENCODER_WEIGHTS,
+    MODEL_JSON,
+];
+
+/// The files a manifest must list: a folder cannot be run without them.
+const REQUIRED: [&str; 4] = [ENCODER_ONNX, ENERGY_HEAD_ONNX, CLASS_PRIORS, MODEL_JSON];
+
+/// `SHA256SUMS`: one line per sealed file, `<sha256 in lowercase hex>  <file name>`, the
+/// format of coreutils' `sha256sum` (so `sha256sum -c SHA256SUMS` checks a folder too).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Manifest {
+    /// (file name, sha256 hex), in the file's order.
+    pub files: Vec<(String, String)>,
+}
+
+impl Manifest {
+    /// Parses a manifest; `source` names it in errors (with the line number).
+    pub fn parse(text: &str, source: &str) -> Result<Manifest, String> {
+        let mut files: Vec<(String, String)> = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let at = |m: String| format!("{source}:{}: {m}", i + 1);
+            let (hash, name) = match (line.get(..64), line.get(64..66), line.get(66..)) {
+                (Some(h), Some("  " | " *"), Some(n)) => (h, n),
+                _ => {
+                    return Err(at(format!(
+                        "expected `<64 hex digits>  <file name>`, got {:?}",
+                        line.chars().take(80).collect::<String>()
+                    )));
+                }
+            };
+            if !hash
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            {
+                return Err(at(format!("{hash:?} is not a lowercase hex sha256")));
+            }
+            if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+                return Err(at(format!("{name:?} is not a file name of the folder")));
+            }
+            if files.iter().any(|(n, _)| n == name) {
+                return Err(at(format!("{name} is listed twice")));
+            }
+            files.push((name.to_string(), hash.to_string()));
+        }
+        Ok(Manifest { files })
+    }
+
+    pub fn to_text(&self) -> String {
+        self.files
+            .iter()
+            .map(|(name, hash)| format!("{hash}  {name}\n"))
+            .collect()
+    }
+}
+
+/// Seals a model folder: writes `SHA256SUMS` with the digest of each sealed file that is
+/// present. Called last by everything that writes a folder.
+pub fn write_manifest(dir: &Path) -> Result<(), String> {
+    let mut files = Vec::new();
+    for name in SEALED {
+        let p = dir.join(name);
+        if p.is_file() {
+            files.push((name.to_string(), crate::wheel::sha256_file(&p)?));
+        }
+    }
+    let p = dir.join(MANIFEST);
+    std::fs::write(&p, Manifest { files }.to_text()).map_err(|e| format!("{}: {e}", p.display()))
+}
+
+/// Checks a model folder against its manifest: every file it lists must be there with the same
+/// sha256, and the files a folder cannot run without must be listed. The error names the first
+/// file that is missing, truncated or altered.
+pub fn verify(dir: &Path) -> Result<Manifest, String> {
+    let p = dir.join(MANIFEST);
+    let text = std::fs::read_to_string(&p).map_err(|e| {
+        format!(
+            "{}: cannot read: {e} (a model folder carries a manifest of its files; \
+             `scale export --model {}` re-exports the folder from its weights and writes one)",
+            p.display(),
+            dir.display()
+        )
+    })?;
+    let m = Manifest::parse(&text, &p.display().to_string())?;
+    for (name, want) in &m.files {
+        let f = dir.join(name);
+        let bytes = std::fs::metadata(&f).map_err(|e| {
+            format!(
+                "{}: cannot read: {e} (listed in {})",
+                f.display(),
+                p.display()
+            )
+        })?;
+        let got = crate::wheel::sha256_file(&f)?;
+        if &got != want {
+            return Err(format!(
+                "{}: its sha256 differs from the one in {} (the file is truncated or was \
+                 altered; it now has {} bytes)",
+                f.display(),
+                p.display(),
+                bytes.len()
+            ));
+        }
+    }
+    if let Some(name) = REQUIRED
+        .iter()
+        .find(|name| !m.files.iter().any(|(n, _)| n == *name))
+    {
+        return Err(format!("{}: does not list {name}", p.display()));
+    }
+    Ok(m)
+}
 
 /// Accuracies measured when the model was made (fractions in [0, 1]).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -69,7 +195,22 @@ pub struct ModelInfo {
 }
 
 impl ModelInfo {
+    /// Reads `model.json` of a folder after checking the folder against its manifest.
     pub fn load(dir: &Path) -> Result<ModelInfo, String> {
+        if !dir.join(MODEL_JSON).is_file() && !dir.join(MANIFEST).is_file() {
+            return Err(format!(
+                "{}: no {MODEL_JSON} (is {} a model folder?)",
+                dir.join(MODEL_JSON).display(),
+                dir.display()
+            ));
+        }
+        verify(dir)?;
+        ModelInfo::load_unverified(dir)
+    }
+
+    /// Reads `model.json` without the manifest check (`scale export`, which rewrites the
+    /// folder and seals it anew).
+    pub fn load_unverified(dir: &Path) -> Result<ModelInfo, String> {
         let p = dir.join(MODEL_JSON);
         let text = std::fs::read_to_string(&p).map_err(|e| {
             format!(

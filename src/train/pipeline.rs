@@ -578,6 +578,7 @@ pub fn train_scale(
         provenance,
     };
     info.save(out)?;
+    folder::write_manifest(out)?;
     let report = ScaleReport {
         accuracies,
         best_epoch,
