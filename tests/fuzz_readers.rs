@@ -1,5 +1,6 @@
-//! Fuzzing the parsers that take outside input: the NTU reader, the frame decoder and the
-//! `labels.csv` reader (the motion-capture readers have `fuzz_mocap.rs`).
+//! Fuzzing the parsers that take outside input: the NTU reader, the frame decoder, the
+//! `labels.csv` reader and a model folder's `SHA256SUMS` (the motion-capture readers have
+//! `fuzz_mocap.rs`).
 //!
 //! Seeded mutations (byte flips, token swaps, deletions, duplications, truncations, huge
 //! numbers) of valid inputs. Each input must give a value or an error — never a panic — and an
@@ -153,5 +154,43 @@ fn labels_csv_reader_never_panics_and_errors_name_a_line_inside_the_input() {
         }
     }
     eprintln!("labels.csv fuzz: {n} inputs, {ok} parsed, {err} rejected");
+    assert_eq!(ok + err, n);
+}
+
+#[test]
+fn model_manifest_parser_never_panics_and_errors_name_a_line_inside_the_input() {
+    let h = "0123456789abcdef".repeat(4);
+    let seed = format!("{h}  encoder.onnx\n{h} *model.json\n{h}  class_priors.safetensors\n");
+    let mut rng = Rng(0x5eed_0004);
+    let n = 30_000;
+    let (mut ok, mut err) = (0, 0);
+    for i in 0..n {
+        let input = mutate(&mut rng, seed.as_bytes());
+        let text = String::from_utf8_lossy(&input).into_owned();
+        let lines = text.lines().count().max(1);
+        let parsed =
+            std::panic::catch_unwind(|| scale::model::folder::Manifest::parse(&text, "SHA256SUMS"));
+        match parsed {
+            Ok(Ok(m)) => {
+                ok += 1;
+                assert_eq!(m.files.len(), text.lines().count());
+                for (name, hash) in &m.files {
+                    assert_eq!(hash.len(), 64);
+                    assert!(!name.is_empty() && !name.contains('/'), "{name:?}");
+                }
+            }
+            Ok(Err(e)) => {
+                err += 1;
+                let line: usize = e
+                    .strip_prefix("SHA256SUMS:")
+                    .and_then(|r| r.split(':').next())
+                    .and_then(|l| l.parse().ok())
+                    .unwrap_or_else(|| panic!("no line number: {e}"));
+                assert!((1..=lines).contains(&line), "line {line} of {lines}: {e}");
+            }
+            Err(_) => panic!("manifest parser panicked on input #{i}: {text:?}"),
+        }
+    }
+    eprintln!("SHA256SUMS fuzz: {n} inputs, {ok} parsed, {err} rejected");
     assert_eq!(ok + err, n);
 }
