@@ -18,7 +18,9 @@ work=target/levers
 data="$work/data${synth:+-$(echo "$synth" | tr -c 'a-z0-9' '-')}"
 mkdir -p "$work/$name"
 cargo build --release --quiet
-scale=target/release/scale
+# A copy of the binary, so that the tree can be rebuilt while the lever trains.
+[ -x "$work/$name/scale" ] || cp target/release/scale "$work/$name/scale"
+scale=$work/$name/scale
 # shellcheck disable=SC2086
 [ -f "$data/manifest.json" ] || $scale synth --out "$data" --per-class 30 --seed 0 $synth
 [ -f "$work/$name/encoder/encoder.safetensors" ] || \
@@ -30,5 +32,5 @@ scale=target/release/scale
 {
   echo "lever $name (seed $seed): scale synth … $synth; scale train encoder … $*"
   $scale eval --model "$work/$name/model" --split synth-35/5
-  python3 scripts/real_eval.py --model "$work/$name/model" --json
+  python3 scripts/real_eval.py --model "$work/$name/model" --scale "$scale" --json
 } | tee "$work/$name/report.txt"

@@ -251,6 +251,12 @@ pub enum TrainCommand {
         /// each sample is its whole recording.
         #[arg(long)]
         sensor_window: Option<usize>,
+        /// Augmentation of the training windows: basic (crop with speed ±25 %, rotation up to
+        /// 10°) or strong (speed ±40 % and crops down to 35 %, rotation up to 15°, body scale
+        /// ±15 % with ±7.5 % per axis, shear ±0.1, limb joints masked onto their parents in
+        /// 30 % of the windows, temporal warps).
+        #[arg(long, value_enum, default_value_t = crate::train::data::AugmentPreset::Basic)]
+        augment: crate::train::data::AugmentPreset,
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
@@ -406,6 +412,7 @@ pub fn main() -> ExitCode {
                     lr,
                     seed,
                     sensor_window,
+                    augment,
                     out,
                 },
         } => train::encoder(
@@ -419,6 +426,7 @@ pub fn main() -> ExitCode {
                 lr,
                 seed,
                 sensor_window,
+                augment,
             },
             &out,
         ),

@@ -6,8 +6,9 @@ use crate::catalog::{Catalog, CatalogSplit, ClassEntry};
 use crate::ntu::dataset::{Protocol, list_samples, zero_shot_splits};
 use crate::ntu::{NtuSequence, SampleId, class_names};
 use crate::rng::Rng;
-use crate::skeleton::Joints;
 use crate::skeleton::normalize::{BodyTrack, Normalizer, window_len};
+use crate::skeleton::{Joint, Joints, NUM_JOINTS};
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Where the data came from.
@@ -238,8 +239,8 @@ impl Dataset {
 /// Window settings and augmentation.
 #[derive(Clone, Copy, Debug)]
 pub struct Augment {
-    /// Keep a random 50–100 % span of the frames (whole recordings), or place the sensor
-    /// window at a random position with a random length within ±`jitter` (with `span`).
+    /// Keep a random `min_crop`–100 % span of the frames (whole recordings), or place the
+    /// sensor window at a random position with a random length within ±`jitter` (with `span`).
     pub crop: bool,
     /// Rotate by up to this many degrees about each axis.
     pub rotate_deg: f32,
@@ -249,6 +250,40 @@ pub struct Augment {
     pub span: Option<usize>,
     /// Relative change of the span's length when cropping (a speed change).
     pub jitter: f32,
+    /// Shortest crop of a whole recording, as a share of its frames.
+    pub min_crop: f32,
+    /// Body size: all coordinates by a factor in 1 ± `scale`, then each axis by a further
+    /// 1 ± `scale` / 2 (people are not all proportioned alike).
+    pub scale: f32,
+    /// Shear: each off-diagonal entry of the linear map drawn in ±`shear`.
+    pub shear: f32,
+    /// Chance per window of masking 1–3 limb joints onto their parent joints over a random
+    /// stretch of the window, as a depth sensor collapses an occluded hand or foot.
+    pub mask: f32,
+    /// Temporal warp: the window's time axis remapped by u ↦ u + c·sin(πu)/π with c in
+    /// ±`warp` (< 1, so the map stays monotone; first and last frames stay in place): a
+    /// movement that speeds up or slows down within the window.
+    pub warp: f32,
+}
+
+/// The training augmentation presets of `scale train encoder --augment`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum AugmentPreset {
+    /// Crop (speed ±25 %) and rotation up to 10°.
+    #[default]
+    Basic,
+    /// Crop (speed ±40 %), rotation up to 15°, scale, shear, joint masking, temporal warps.
+    Strong,
+}
+
+impl AugmentPreset {
+    pub const fn augment(self) -> Augment {
+        match self {
+            AugmentPreset::Basic => Augment::TRAIN,
+            AugmentPreset::Strong => Augment::STRONG,
+        }
+    }
 }
 
 impl Augment {
@@ -257,12 +292,30 @@ impl Augment {
         rotate_deg: 0.0,
         span: None,
         jitter: 0.0,
+        min_crop: 1.0,
+        scale: 0.0,
+        shear: 0.0,
+        mask: 0.0,
+        warp: 0.0,
     };
     pub const TRAIN: Augment = Augment {
         crop: true,
         rotate_deg: 10.0,
         span: None,
         jitter: 0.25,
+        min_crop: 0.5,
+        ..Augment::NONE
+    };
+    pub const STRONG: Augment = Augment {
+        crop: true,
+        rotate_deg: 15.0,
+        span: None,
+        jitter: 0.4,
+        min_crop: 0.35,
+        scale: 0.15,
+        shear: 0.1,
+        mask: 0.3,
+        warp: 0.5,
     };
 
     /// The same augmentation over windows of `span` sensor frames (or whole recordings).
@@ -302,7 +355,7 @@ pub fn window(
             }
         }
         None if aug.crop && n > 4 => {
-            let len = ((n as f32 * rng.range(0.5, 1.0)).round() as usize).clamp(2, n);
+            let len = ((n as f32 * rng.range(aug.min_crop, 1.0)).round() as usize).clamp(2, n);
             (rng.below(n - len + 1), len, (0, 0))
         }
         None => (0, n, (0, 0)),
@@ -323,9 +376,33 @@ pub fn window(
     let refs: Vec<&dyn BodyTrack> = padded.iter().map(|v| v as &dyn BodyTrack).collect();
     norm.normalize(&refs, out)
         .map_err(|e| format!("{}: {e}", sample.id))?;
+    let mut map = None;
     if aug.rotate_deg > 0.0 {
         let a = aug.rotate_deg.to_radians();
-        let r = rotation(rng.range(-a, a), rng.range(-a, a), rng.range(-a, a));
+        map = Some(rotation(
+            rng.range(-a, a),
+            rng.range(-a, a),
+            rng.range(-a, a),
+        ));
+    }
+    if aug.scale > 0.0 || aug.shear > 0.0 {
+        let s = 1.0 + rng.range(-aug.scale, aug.scale);
+        let mut m = [[0.0f32; 3]; 3];
+        for (i, row) in m.iter_mut().enumerate() {
+            for (j, v) in row.iter_mut().enumerate() {
+                *v = if i == j {
+                    s * (1.0 + rng.range(-aug.scale / 2.0, aug.scale / 2.0))
+                } else {
+                    rng.range(-aug.shear, aug.shear)
+                };
+            }
+        }
+        map = Some(match map {
+            Some(r) => mat_mul(r, m),
+            None => m,
+        });
+    }
+    if let Some(r) = map {
         let plane = out.len() / 3;
         for i in 0..plane {
             let p = [out[i], out[plane + i], out[2 * plane + i]];
@@ -334,7 +411,97 @@ pub fn window(
             }
         }
     }
+    let frames = norm.frames();
+    if aug.mask > 0.0 && rng.chance(aug.mask) {
+        mask_joints(out, frames, rng);
+    }
+    if aug.warp > 0.0 {
+        warp_time(out, frames, rng.range(-aug.warp, aug.warp));
+    }
     Ok(())
+}
+
+/// Index of (channel, frame, joint, body) in a `[3, T, 25, 2]` window.
+fn at(frames: usize, c: usize, t: usize, v: usize, m: usize) -> usize {
+    ((c * frames + t) * NUM_JOINTS + v) * 2 + m
+}
+
+/// Joints of the arms and legs below the shoulders and hips: what a sensor loses first.
+const MASKABLE: [Joint; 16] = [
+    Joint::ElbowLeft,
+    Joint::WristLeft,
+    Joint::HandLeft,
+    Joint::HandTipLeft,
+    Joint::ThumbLeft,
+    Joint::ElbowRight,
+    Joint::WristRight,
+    Joint::HandRight,
+    Joint::HandTipRight,
+    Joint::ThumbRight,
+    Joint::KneeLeft,
+    Joint::AnkleLeft,
+    Joint::FootLeft,
+    Joint::KneeRight,
+    Joint::AnkleRight,
+    Joint::FootRight,
+];
+
+/// Masks 1–3 limb joints of one present body onto their parents over a stretch of 20–100 %
+/// of the window.
+fn mask_joints(out: &mut [f32], frames: usize, rng: &mut Rng) {
+    let present: Vec<usize> = (0..2)
+        .filter(|&m| out.iter().skip(m).step_by(2).any(|v| *v != 0.0))
+        .collect();
+    if present.is_empty() {
+        return;
+    }
+    let m = present[rng.below(present.len())];
+    for _ in 0..1 + rng.below(3) {
+        let joint = MASKABLE[rng.below(MASKABLE.len())];
+        let (v, p) = (joint.index(), joint.parent().index());
+        let len = ((frames as f32 * rng.range(0.2, 1.0)).round() as usize).clamp(1, frames);
+        let first = rng.below(frames - len + 1);
+        for t in first..first + len {
+            for c in 0..3 {
+                out[at(frames, c, t, v, m)] = out[at(frames, c, t, p, m)];
+            }
+        }
+    }
+}
+
+/// Resamples the time axis of a window at u + c·sin(πu)/π (u in 0..1), linearly.
+fn warp_time(out: &mut [f32], frames: usize, c: f32) {
+    if frames < 3 || c == 0.0 {
+        return;
+    }
+    let src = out.to_vec();
+    let last = (frames - 1) as f32;
+    for t in 0..frames {
+        let u = t as f32 / last;
+        let w = ((u + c * (std::f32::consts::PI * u).sin() / std::f32::consts::PI) * last)
+            .clamp(0.0, last);
+        let t0 = (w.floor() as usize).min(frames - 2);
+        let f = w - t0 as f32;
+        for ch in 0..3 {
+            for v in 0..NUM_JOINTS {
+                for m in 0..2 {
+                    let a = src[at(frames, ch, t0, v, m)];
+                    let b = src[at(frames, ch, t0 + 1, v, m)];
+                    out[at(frames, ch, t, v, m)] = a + (b - a) * f;
+                }
+            }
+        }
+    }
+}
+
+fn mat_mul(a: [[f32; 3]; 3], b: [[f32; 3]; 3]) -> [[f32; 3]; 3] {
+    let mut m = [[0.0; 3]; 3];
+    for i in 0..3 {
+        for j in 0..3 {
+            m[i][j] = (0..3).map(|k| a[i][k] * b[k][j]).sum();
+        }
+    }
+    m
 }
 
 fn rotation(ax: f32, ay: f32, az: f32) -> [[f32; 3]; 3] {
@@ -344,16 +511,7 @@ fn rotation(ax: f32, ay: f32, az: f32) -> [[f32; 3]; 3] {
     let rx = [[1.0, 0.0, 0.0], [0.0, cx, -sx], [0.0, sx, cx]];
     let ry = [[cy, 0.0, sy], [0.0, 1.0, 0.0], [-sy, 0.0, cy]];
     let rz = [[cz, -sz, 0.0], [sz, cz, 0.0], [0.0, 0.0, 1.0]];
-    let mul = |a: [[f32; 3]; 3], b: [[f32; 3]; 3]| {
-        let mut m = [[0.0; 3]; 3];
-        for i in 0..3 {
-            for j in 0..3 {
-                m[i][j] = (0..3).map(|k| a[i][k] * b[k][j]).sum();
-            }
-        }
-        m
-    };
-    mul(rz, mul(ry, rx))
+    mat_mul(rz, mat_mul(ry, rx))
 }
 
 /// Normalised windows of many samples, `[n, 3, T, 25, 2]` flattened.
@@ -370,4 +528,136 @@ pub fn windows(
         window(s, &mut norm, aug, rng, chunk)?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A synthetic "hand waving" recording as a training sample.
+    fn sample() -> Sample {
+        let catalog = Catalog::builtin();
+        let class = catalog.by_name("hand waving").expect("a catalogue class");
+        let spec = crate::synth::SampleSpec {
+            class_id: class.id,
+            subject: 1,
+            camera: 2,
+            replication: 1,
+        };
+        let seq = crate::synth::generate(class, &spec, 3).expect("generates");
+        let tracks: Vec<_> = seq.body_tracks().into_iter().map(|(_, t)| t).collect();
+        Sample {
+            id: SampleId {
+                setup: 1,
+                camera: 2,
+                performer: 1,
+                replication: 1,
+                action: class.id as u16,
+            },
+            class_id: class.id,
+            frames: seq.frames.len(),
+            tracks,
+        }
+    }
+
+    fn one(aug: Augment, seed: u64) -> Vec<f32> {
+        windows(&[&sample()], 32, aug, &mut Rng::new(seed)).expect("normalises")
+    }
+
+    #[test]
+    fn no_augmentation_is_the_plain_normalisation() {
+        let s = sample();
+        let mut direct = vec![0.0; window_len(32)];
+        let refs: Vec<&dyn BodyTrack> = s.tracks.iter().map(|t| t as &dyn BodyTrack).collect();
+        Normalizer::new(32).normalize(&refs, &mut direct).unwrap();
+        assert_eq!(one(Augment::NONE, 1), direct);
+    }
+
+    #[test]
+    fn strong_augmentation_changes_the_body_but_not_the_empty_slot() {
+        let plain = one(Augment::NONE, 1);
+        for seed in 0..20 {
+            let strong = one(Augment::STRONG, seed);
+            assert_eq!(strong.len(), plain.len());
+            assert!(strong.iter().all(|v| v.is_finite()));
+            // One performer: body slot 1 stays all zeros under every linear map and warp.
+            assert!(strong.iter().skip(1).step_by(2).all(|v| *v == 0.0));
+            let diff: f32 = strong.iter().zip(&plain).map(|(a, b)| (a - b).abs()).sum();
+            assert!(
+                diff > 1.0,
+                "seed {seed}: strong augmentation changed too little"
+            );
+            // Scale ±15 % (±7.5 % per axis) and shear ±0.1: the body's extent stays within
+            // about a third of the plain one.
+            let extent = |w: &[f32]| w.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+            let ratio = extent(&strong) / extent(&plain);
+            assert!(
+                (0.6..1.6).contains(&ratio),
+                "seed {seed}: extent ratio {ratio}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_basic_preset_draws_the_same_windows_as_before() {
+        // Basic = crop + rotation only: scale, shear, mask and warp are off and draw nothing.
+        let a = Augment::TRAIN;
+        assert_eq!((a.scale, a.shear, a.mask, a.warp), (0.0, 0.0, 0.0, 0.0));
+        assert_eq!(AugmentPreset::default().augment().min_crop, 0.5);
+        assert_eq!(one(a, 7), one(a, 7));
+        assert_ne!(one(a, 7), one(a, 8));
+    }
+
+    #[test]
+    fn masking_puts_limb_joints_on_their_parents() {
+        let before = one(Augment::NONE, 1);
+        let mut masked_windows = 0;
+        for seed in 0..10 {
+            let mut w = before.clone();
+            mask_joints(&mut w, 32, &mut Rng::new(seed));
+            let moved: Vec<usize> = (0..NUM_JOINTS)
+                .filter(|&v| {
+                    (0..32).any(|t| {
+                        (0..3).any(|c| w[at(32, c, t, v, 0)] != before[at(32, c, t, v, 0)])
+                    })
+                })
+                .collect();
+            assert!(moved.len() <= 3, "seed {seed}: {moved:?}");
+            masked_windows += usize::from(!moved.is_empty());
+            for &v in &moved {
+                assert!(MASKABLE.iter().any(|j| j.index() == v), "joint {v}");
+                let p = Joint::ALL[v].parent().index();
+                if moved.contains(&p) {
+                    continue; // its parent was masked too, onto the grandparent
+                }
+                let on_parent = (0..32)
+                    .filter(|&t| (0..3).all(|c| w[at(32, c, t, v, 0)] == w[at(32, c, t, p, 0)]))
+                    .count();
+                assert!(on_parent >= 6, "seed {seed}, joint {v}: {on_parent} frames");
+            }
+        }
+        // Only slot 0 holds a body, so every draw masks it.
+        assert_eq!(masked_windows, 10);
+    }
+
+    #[test]
+    fn warping_keeps_the_ends_and_the_order_of_time() {
+        let plain = one(Augment::NONE, 1);
+        for c in [-0.5f32, 0.5] {
+            let mut w = plain.clone();
+            warp_time(&mut w, 32, c);
+            for v in 0..NUM_JOINTS {
+                for ch in 0..3 {
+                    assert!((w[at(32, ch, 0, v, 0)] - plain[at(32, ch, 0, v, 0)]).abs() < 1e-6);
+                    assert!((w[at(32, ch, 31, v, 0)] - plain[at(32, ch, 31, v, 0)]).abs() < 1e-5);
+                }
+            }
+            assert_ne!(w, plain);
+        }
+        // The map u + c·sin(πu)/π is monotone for |c| < 1.
+        for c in [-0.99f32, 0.99] {
+            let f = |u: f32| u + c * (std::f32::consts::PI * u).sin() / std::f32::consts::PI;
+            assert!((0..100).all(|i| f((i + 1) as f32 / 100.0) > f(i as f32 / 100.0)));
+        }
+    }
 }

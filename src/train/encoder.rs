@@ -4,7 +4,7 @@
 //! crop keeping 50–100 % of the sequence (resampled to T by the shared normaliser) and random
 //! rotations of up to ±10° about each axis. AdamW with a cosine learning-rate schedule.
 
-use super::data::{Augment, Dataset, Sample, windows};
+use super::data::{Augment, AugmentPreset, Dataset, Sample, windows};
 use super::shift_gcn::{ShiftGcn, vec_of};
 use crate::model::shift_gcn::{ShiftGcnConfig, ShiftGcnWeights};
 use crate::model::tensors::NamedTensors;
@@ -33,6 +33,9 @@ pub struct EncoderTrainConfig {
     /// Train on windows of this many sensor frames, as `scale serve` cuts them (`None`: whole
     /// recordings).
     pub sensor_window: Option<usize>,
+    /// Augmentation preset of the training windows.
+    #[serde(default)]
+    pub augment: AugmentPreset,
 }
 
 /// One epoch's numbers (a row of the CSV log).
@@ -205,7 +208,7 @@ pub fn train(
             let x = windows(
                 batch,
                 cfg.window,
-                Augment::TRAIN.with_span(cfg.sensor_window),
+                cfg.augment.augment().with_span(cfg.sensor_window),
                 &mut rng,
             )?;
             let x = Tensor::<5>::from_data(
