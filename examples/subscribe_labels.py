@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Subscribe to the labels (and stats) that `scale serve` publishes, with pyzmq.
+"""Subscribe to the labels (and events, and stats) that `scale serve` publishes, with pyzmq.
 
 Every message is two frames, [topic, JSON payload]; topics are b"labels" (one per recognised
-window) and b"stats" (every few seconds). docs/protocol.md describes both payloads.
+window), b"events" (an action started or ended on a body) and b"stats" (every few seconds).
+docs/protocol.md describes the payloads.
 
 Usage:
   python examples/subscribe_labels.py                      # print labels as they come
   python examples/subscribe_labels.py --stats              # and the stats messages
+  python examples/subscribe_labels.py --events             # and the action events
+  python examples/subscribe_labels.py --events --no-labels # only the action events
   python examples/subscribe_labels.py --json --count 20    # 20 raw JSON lines, then exit
   python examples/subscribe_labels.py --slow 5             # read one message every 5 s (a
                                                            # slow subscriber, for testing)
@@ -24,6 +27,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--connect", default="tcp://127.0.0.1:5556", help="the server's --labels endpoint")
     ap.add_argument("--stats", action="store_true", help="also receive stats messages")
+    ap.add_argument("--events", action="store_true", help="also receive action events")
+    ap.add_argument("--no-labels", action="store_true", help="do not receive the per-window labels")
     ap.add_argument("--json", action="store_true",
                     help='print each message as one JSON line: {"topic": ..., "message": ...}')
     ap.add_argument("--count", type=int, default=0, help="exit after this many label messages")
@@ -32,7 +37,10 @@ def main():
     args = ap.parse_args()
 
     sock = zmq.Context.instance().socket(zmq.SUB)
-    sock.setsockopt(zmq.SUBSCRIBE, b"labels")
+    if not args.no_labels:
+        sock.setsockopt(zmq.SUBSCRIBE, b"labels")
+    if args.events:
+        sock.setsockopt(zmq.SUBSCRIBE, b"events")
     if args.stats:
         sock.setsockopt(zmq.SUBSCRIBE, b"stats")
     if args.timeout > 0:
@@ -58,6 +66,13 @@ def main():
                     f'bodies {message["bodies"]} frames {message["seq_first"]}-{message["seq_last"]}: '
                     f'{best["name"]} ({best["score"]:.2f}){" [unknown]" if message["unknown"] else ""}'
                     f'  | {others}  | {message["latency_us"]["total"]} µs',
+                    flush=True,
+                )
+            elif topic == b"events":
+                span = f'frames {message["seq_first"]}-{message["seq_last"]}'
+                print(
+                    f'{message["event"]:>5} body {message["body"]} {message["class"]["name"]}: {span}, '
+                    f'mean score {message["score"]:.2f} over {message["windows"]} windows',
                     flush=True,
                 )
             else:

@@ -7,7 +7,7 @@
 mod common;
 
 use scale::ntu::NtuSequence;
-use scale::protocol::{LabelMessage, SkeletonFrame, StatsMessage};
+use scale::protocol::{EventKind, EventMessage, LabelMessage, SkeletonFrame, StatsMessage};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -142,22 +142,30 @@ fn interrupt(mut p: Proc) -> (Duration, bool) {
 }
 
 /// Labels and the last stats message a subscriber printed.
-fn collect(mut p: Proc) -> (Vec<LabelMessage>, Option<StatsMessage>) {
+fn collect(p: Proc) -> (Vec<LabelMessage>, Option<StatsMessage>) {
+    let (labels, events, stats) = collect_all(p);
+    assert!(events.is_empty(), "events without --events");
+    (labels, stats)
+}
+
+/// Labels, events and the last stats message a subscriber printed.
+fn collect_all(mut p: Proc) -> (Vec<LabelMessage>, Vec<EventMessage>, Option<StatsMessage>) {
     let out = std::mem::replace(&mut p.0, Command::new("true").spawn().unwrap())
         .wait_with_output()
         .unwrap();
-    let mut labels = Vec::new();
+    let (mut labels, mut events) = (Vec::new(), Vec::new());
     let mut stats = None;
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         let m = serde_json::to_vec(&v["message"]).unwrap();
         match v["topic"].as_str() {
             Some("labels") => labels.push(LabelMessage::from_json(&m).unwrap()),
+            Some("events") => events.push(EventMessage::from_json(&m).unwrap()),
             Some("stats") => stats = Some(StatsMessage::from_json(&m).unwrap()),
             other => panic!("unexpected topic {other:?}"),
         }
     }
-    (labels, stats)
+    (labels, events, stats)
 }
 
 /// What the server's per-frame step gives on these frames, in process: (seq range, class ids).
@@ -446,4 +454,103 @@ fn with_frames_bind_a_connecting_bridge_is_read() {
     // (150 − 64) / 4 + 1 windows.
     assert_eq!((stats.frames_accepted, stats.windows), (150, 22));
     assert_eq!(labels.len(), 22);
+}
+
+/// (event, class id, seq_first, seq_last, windows) of the events the server's per-frame step
+/// gives on these frames, in process.
+fn expected_events(frames: &[SkeletonFrame]) -> Vec<(EventKind, u32, u64, u64, u32)> {
+    let mut core = common::stream_core();
+    let mut out = Vec::new();
+    let mut events = Vec::new();
+    for f in frames {
+        core.on_frame(f, Instant::now(), &mut out).unwrap();
+        core.take_events(|e, ids, _| {
+            events.push((e.kind, ids[e.class], e.seq_first, e.seq_last, e.windows))
+        });
+    }
+    events
+}
+
+/// One body doing two actions with standing still between, then leaving: a recording.
+fn two_actions() -> NtuSequence {
+    let catalog = scale::catalog::Catalog::builtin();
+    let part = |name: &str| {
+        let class = catalog.by_name(name).unwrap();
+        let spec = scale::synth::SampleSpec {
+            class_id: class.id,
+            subject: 9,
+            camera: 1,
+            replication: 1,
+        };
+        scale::synth::generate(class, &spec, 1000).unwrap()
+    };
+    let mut seq = part("clapping");
+    let body = seq.frames[0].bodies[0].body_id;
+    let last = seq.frames.last().unwrap().clone();
+    seq.frames.extend(std::iter::repeat_n(last, 90));
+    let mut b = part("cheer up");
+    for f in &mut b.frames {
+        for body_frame in &mut f.bodies {
+            body_frame.body_id = body;
+        }
+    }
+    seq.frames.extend(b.frames);
+    seq.frames.extend(std::iter::repeat_n(
+        scale::ntu::NtuFrame { bodies: vec![] },
+        40,
+    ));
+    seq
+}
+
+#[test]
+fn events_of_a_replayed_recording_reach_a_pyzmq_subscriber() {
+    let Some(py) = python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let rec = tmp.path().join("S001C001P009R001A009.skeleton");
+    let seq = two_actions();
+    seq.write(&rec).unwrap();
+    let run = serve_and_subscribe(&py, &tmp.path().join("serve.err"), &[], &["--events"]);
+    let (frames_ep, server, sub) = (run.frames, run.server, run.subscriber);
+    let sent = bridge(
+        &py,
+        &frames_ep,
+        &["--file", rec.to_str().unwrap(), "--speed", "3"],
+    );
+    std::thread::sleep(Duration::from_millis(1000));
+    let (_, clean) = interrupt(server);
+    assert!(clean, "serve did not exit cleanly on SIGINT");
+    let (labels, events, stats) = collect_all(sub);
+
+    let frames = seq.to_frames(0, 30.0);
+    assert_eq!(sent["frames"], frames.len());
+    assert_eq!(summary(&labels), expected(&frames));
+    let want = expected_events(&frames);
+    let got: Vec<_> = events
+        .iter()
+        .map(|e| (e.event, e.class.id, e.seq_first, e.seq_last, e.windows))
+        .collect();
+    assert_eq!(got, want);
+    // The two actions, each started and ended.
+    let names: Vec<(EventKind, &str)> = events
+        .iter()
+        .map(|e| (e.event, e.class.name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (EventKind::Start, "clapping"),
+            (EventKind::End, "clapping"),
+            (EventKind::Start, "cheer up"),
+            (EventKind::End, "cheer up"),
+        ]
+    );
+    let body = frames[0].bodies[0].id;
+    for e in &events {
+        assert_eq!((e.v, e.body), (1, body));
+        assert!(e.t_start_us > 1_600_000_000_000_000);
+        assert_eq!(e.t_end_us.is_some(), e.event == EventKind::End);
+        assert!(e.score > 0.0 && e.score <= 1.0 && e.windows >= 3);
+    }
+    let stats = stats.expect("a final stats message");
+    assert_eq!((stats.events, stats.events_dropped), (4, 0));
 }

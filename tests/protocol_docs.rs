@@ -1,6 +1,8 @@
 //! The examples in `docs/protocol.md` decode to what the text around them says.
 
-use scale::protocol::{DROP_REASONS, LabelMessage, Layout, SkeletonFrame, StatsMessage};
+use scale::protocol::{
+    DROP_REASONS, EventKind, EventMessage, LabelMessage, Layout, SkeletonFrame, StatsMessage,
+};
 
 fn example(name: &str) -> String {
     let doc =
@@ -91,6 +93,35 @@ fn label_example_parses() {
         (vec![7], 64, 3, 830)
     );
     assert_eq!(m.top[0].name, "drink water");
+}
+
+#[test]
+fn event_examples_parse() {
+    let start = EventMessage::from_json(example("event-start").as_bytes()).unwrap();
+    assert_eq!(
+        (
+            start.event,
+            start.body,
+            start.class.id,
+            start.class.name.as_str()
+        ),
+        (EventKind::Start, 7, 9, "clapping")
+    );
+    assert_eq!(
+        (start.t_end_us, start.seq_first, start.windows),
+        (None, 5, 3)
+    );
+    let end = EventMessage::from_json(example("event-end").as_bytes()).unwrap();
+    assert_eq!(end.event, EventKind::End);
+    assert_eq!(end.t_start_us, start.t_start_us);
+    assert_eq!(
+        (end.t_end_us, end.seq_last, end.windows),
+        (Some(1700000004933284), 148, 20)
+    );
+    assert!((end.score - 0.303).abs() < 1e-6);
+    // What the server writes parses back to the same message.
+    let json = serde_json::to_vec(&end).unwrap();
+    assert_eq!(EventMessage::from_json(&json).unwrap(), end);
 }
 
 #[test]

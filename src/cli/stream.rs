@@ -2,6 +2,7 @@
 
 use super::CliResult;
 use crate::runtime::{Device, SessionOptions};
+use crate::stream::events::EventConfig;
 use crate::stream::net::{self, Shutdown};
 use crate::stream::replay::{self, ReplayConfig, Replayer, WireFormat};
 use crate::stream::server::{ServeConfig, Server};
@@ -33,6 +34,16 @@ pub struct EngineOpts {
     /// A body not seen for this many frames is forgotten.
     #[arg(long, default_value_t = 30)]
     pub expire_after: u64,
+    /// Events (topic `events`): an action starts when its class is the best, not unknown, with
+    /// at least this score, for --event-min-windows windows in a row.
+    #[arg(long, default_value_t = EventConfig::default().enter)]
+    pub event_enter: f32,
+    /// An action ends when its class has scored below this (or been beaten by another class
+    /// that could start) for --event-min-windows windows in a row, or its body is gone.
+    #[arg(long, default_value_t = EventConfig::default().exit)]
+    pub event_exit: f32,
+    #[arg(long, default_value_t = EventConfig::default().min_windows)]
+    pub event_min_windows: u32,
 }
 
 /// Flags of `scale serve`.
@@ -83,6 +94,12 @@ impl EngineOpts {
         };
         c.expire_after = self.expire_after;
         c.stats_every = Duration::from_secs_f64(stats_every);
+        c.events = EventConfig {
+            enter: self.event_enter,
+            exit: self.event_exit,
+            min_windows: self.event_min_windows,
+        };
+        c.events.validate()?;
         Ok(c)
     }
 }
@@ -110,7 +127,7 @@ pub fn serve(args: ServeArgs) -> CliResult {
         config.stride
     );
     eprintln!(
-        "scale serve: frames <- {} ({}), labels and stats -> {} (PUB, bound); Ctrl-C stops",
+        "scale serve: frames <- {} ({}), labels, events and stats -> {} (PUB, bound); Ctrl-C stops",
         config.frames,
         if config.frames_bind {
             "SUB, bound"

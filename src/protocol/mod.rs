@@ -1,12 +1,14 @@
 //! The wire formats: what bridges send (`frames`) and what the server publishes (`labels`,
-//! `stats`). Only this module knows them; `docs/protocol.md` is their user-facing description.
+//! `events`, `stats`). Only this module knows them; `docs/protocol.md` is their user-facing description.
 //!
 //! Every ZeroMQ message is two frames, `[topic, payload]`, so subscribers can filter by topic.
 
+mod event;
 mod frame;
 mod label;
 mod stats;
 
+pub use event::{EVENT_VERSION, EventClass, EventKind, EventMessage};
 pub use frame::{
     BINARY_HEADER_LEN, BINARY_MAGIC, BodyFrame, FRAME_VERSION, Layout, SkeletonFrame, read_jsonl,
 };
@@ -19,6 +21,8 @@ pub use stats::{
 pub const TOPIC_FRAMES: &[u8] = b"frames";
 /// Topic of recognised labels.
 pub const TOPIC_LABELS: &[u8] = b"labels";
+/// Topic of action events (an action started or ended on a body).
+pub const TOPIC_EVENTS: &[u8] = b"events";
 /// Topic of the server's periodic statistics.
 pub const TOPIC_STATS: &[u8] = b"stats";
 

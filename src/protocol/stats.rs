@@ -54,6 +54,12 @@ pub struct StatsMessage {
     pub labels: u64,
     /// Labels not published because the publisher was behind (never blocks inference).
     pub labels_dropped: u64,
+    /// Events handed to the publisher, and events not published because the publisher was
+    /// behind.
+    #[serde(default)]
+    pub events: u64,
+    #[serde(default)]
+    pub events_dropped: u64,
     /// Bodies tracked right now.
     pub bodies_tracked: u64,
     /// Times the bridge disconnected; each starts a new stream (bodies forgotten, seq may

@@ -1,9 +1,11 @@
 //! The streaming path: the sliding-window assembler over per-body ring buffers ([`window`]), the
-//! engine that turns a window into a label ([`engine`]), the server that connects them to
+//! engine that turns a window into a label ([`engine`]), action events from the labels
+//! ([`events`]), the server that connects them to
 //! ZeroMQ ([`server`]), the recording publisher ([`replay`]), counters and latency statistics
 //! ([`stats`]), the socket helpers ([`net`]) and the in-process loopback run ([`loopback`]).
 
 pub mod engine;
+pub mod events;
 pub mod loopback;
 pub mod net;
 pub mod replay;

@@ -1,19 +1,21 @@
-//! `scale serve`: frames in over a ZeroMQ SUB, labels and stats out over a ZeroMQ PUB.
+//! `scale serve`: frames in over a ZeroMQ SUB, labels, events and stats out over a ZeroMQ PUB.
 //!
 //! Two threads. The I/O thread runs a current-thread tokio runtime with the SUB (decoding and
 //! validating every message, counting what it drops) and the PUB. The inference thread owns the
 //! window assembler and the label engine; frames reach it over a bounded `crossbeam-channel`
 //! (full: the frame is dropped and counted, the network side never waits), labels leave it as
 //! JSON in buffers from a fixed pool that the publisher hands back (empty pool: the label is
-//! counted as dropped, inference never waits for a slow subscriber).
+//! counted as dropped, inference never waits for a slow subscriber). Action events are made from
+//! the labels on the inference thread ([`super::events`]) and leave the same way.
 
 use super::engine::{LabelEngine, LabelSummary, WindowTiming};
+use super::events::{Event, EventConfig, EventTracker};
 use super::net::{self, Shutdown};
 use super::stats::{self, Counters, LatencyLog};
 use super::window::{Rejected, WindowAssembler, WindowConfig};
 use crate::protocol::{
-    DROP_OUT_OF_ORDER, DROP_QUEUE_FULL, DROP_REASONS, SkeletonFrame, TOPIC_LABELS, TOPIC_STATS,
-    decode_frame_message, drop_reason_index,
+    DROP_OUT_OF_ORDER, DROP_QUEUE_FULL, DROP_REASONS, SkeletonFrame, TOPIC_EVENTS, TOPIC_LABELS,
+    TOPIC_STATS, decode_frame_message, drop_reason_index,
 };
 use crate::runtime::SessionOptions;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError, bounded};
@@ -55,6 +57,8 @@ pub struct ServeConfig {
     pub handle_signals: bool,
     /// Print a line per stats message on stderr.
     pub log: bool,
+    /// When an action starts and ends (topic `events`).
+    pub events: EventConfig,
 }
 
 impl ServeConfig {
@@ -73,6 +77,7 @@ impl ServeConfig {
             stats_every: Duration::from_secs(2),
             handle_signals: false,
             log: false,
+            events: EventConfig::default(),
         }
     }
 }
@@ -98,6 +103,7 @@ pub struct Core {
     counters: Arc<Counters>,
     latency: LatencyLog,
     out_of_order: usize,
+    events: EventTracker,
 }
 
 impl Core {
@@ -108,6 +114,22 @@ impl Core {
             counters,
             latency: LatencyLog::with_capacity(8192),
             out_of_order: drop_reason_index(DROP_OUT_OF_ORDER).expect("a drop reason"),
+            events: EventTracker::new(EventConfig::default()),
+        }
+    }
+
+    /// The same core with other event thresholds.
+    pub fn with_events(mut self, config: EventConfig) -> Core {
+        self.events = EventTracker::new(config);
+        self
+    }
+
+    /// Hands each event that the frames so far have finished to `f`, with the class ids and
+    /// names its class index refers to; oldest first.
+    pub fn take_events(&mut self, mut f: impl FnMut(&Event, &[u32], &[String])) {
+        let Core { events, engine, .. } = self;
+        for e in events.drain() {
+            f(&e, engine.class_ids(), engine.class_names());
         }
     }
 
@@ -118,6 +140,7 @@ impl Core {
     /// Starts a new stream: every body forgotten, any seq accepted next.
     pub fn reset(&mut self) {
         self.assembler.reset();
+        self.events.reset();
         Counters::add(&self.counters.stream_resets, 1);
         self.counters.bodies_tracked.store(0, Ordering::Relaxed);
     }
@@ -142,6 +165,9 @@ impl Core {
         self.counters
             .bodies_tracked
             .store(tracked, Ordering::Relaxed);
+        let assembler = &self.assembler;
+        self.events
+            .retain_bodies(|body| assembler.tracked().any(|b| b == body));
         let Some(info) = window else {
             return Ok(None);
         };
@@ -155,12 +181,19 @@ impl Core {
             .inspect_err(|_| Counters::add(&self.counters.windows_failed, 1))?;
         Counters::add(&self.counters.windows, 1);
         self.latency.push(summary.latency);
+        self.events.on_window(
+            &summary.window,
+            summary.best,
+            summary.unknown,
+            self.engine.scores(),
+        );
         Ok(Some(summary))
     }
 }
 
 enum Out {
     Label(Vec<u8>),
+    Event(Vec<u8>),
     Stats(Vec<u8>),
 }
 
@@ -204,6 +237,7 @@ impl Server {
                 wake.clone(),
             );
             let free = free_rx;
+            let recycle = free_tx.clone();
             std::thread::Builder::new()
                 .name("scale-inference".into())
                 .spawn(move || {
@@ -230,10 +264,12 @@ impl Server {
                             expire_after: config.expire_after,
                         },
                         counters.clone(),
-                    );
+                    )
+                    .with_events(config.events);
                     let _ = ready_tx.send(Ok((window, model_frames)));
                     inference_loop(
-                        core, &config, &counters, &shutdown, frames_rx, out_tx, free, &wake,
+                        core, &config, &counters, &shutdown, frames_rx, out_tx, free, recycle,
+                        &wake,
                     )
                 })
                 .map_err(|e| format!("cannot start the inference thread: {e}"))?
@@ -358,6 +394,42 @@ fn emit_stats(
     }
 }
 
+/// Writes the core's finished events into buffers of the label pool and queues them; with no
+/// buffer free or the queue full, an event is counted as dropped (inference never waits).
+fn publish_events(
+    core: &mut Core,
+    counters: &Counters,
+    out: &Sender<Out>,
+    free: &Receiver<Vec<u8>>,
+    recycle: &Sender<Vec<u8>>,
+    wake: &tokio::sync::Notify,
+) {
+    core.take_events(|e, ids, names| {
+        let Ok(mut buf) = free.try_recv() else {
+            Counters::add(&counters.events_dropped, 1);
+            return;
+        };
+        buf.clear();
+        if serde_json::to_writer(&mut buf, &e.message(ids, names)).is_err() {
+            Counters::add(&counters.events_dropped, 1);
+            let _ = recycle.try_send(buf);
+            return;
+        }
+        match out.try_send(Out::Event(buf)) {
+            Ok(()) => {
+                Counters::add(&counters.events, 1);
+                wake.notify_one();
+            }
+            Err(e) => {
+                Counters::add(&counters.events_dropped, 1);
+                if let Out::Event(buf) = e.into_inner() {
+                    let _ = recycle.try_send(buf);
+                }
+            }
+        }
+    });
+}
+
 #[allow(clippy::too_many_arguments)]
 fn inference_loop(
     mut core: Core,
@@ -367,6 +439,7 @@ fn inference_loop(
     frames: Receiver<Input>,
     out: Sender<Out>,
     free: Receiver<Vec<u8>>,
+    recycle: Sender<Vec<u8>>,
     wake: &tokio::sync::Notify,
 ) -> Result<(), String> {
     let started = Instant::now();
@@ -382,7 +455,10 @@ fn inference_loop(
             .saturating_duration_since(Instant::now())
             .min(Duration::from_millis(50));
         match frames.recv_timeout(wait) {
-            Ok(Input::Reset) => core.reset(),
+            Ok(Input::Reset) => {
+                core.reset();
+                publish_events(&mut core, counters, &out, &free, &recycle, wake);
+            }
             Ok(Input::Frame(incoming)) => {
                 let buf = held.as_mut().unwrap_or(&mut spare);
                 match core.on_frame(&incoming.frame, incoming.arrived, buf) {
@@ -411,6 +487,7 @@ fn inference_loop(
                         }
                     }
                 }
+                publish_events(&mut core, counters, &out, &free, &recycle, wake);
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
@@ -518,6 +595,13 @@ async fn drain(out: &Receiver<Out>, free: &Sender<Vec<u8>>, publisher: &mut PubS
         let message = match m {
             Out::Label(buf) => {
                 let msg = net::message(TOPIC_LABELS, &buf);
+                let mut buf = buf;
+                buf.clear();
+                let _ = free.try_send(buf);
+                msg
+            }
+            Out::Event(buf) => {
+                let msg = net::message(TOPIC_EVENTS, &buf);
                 let mut buf = buf;
                 buf.clear();
                 let _ = free.try_send(buf);

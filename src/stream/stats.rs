@@ -19,6 +19,8 @@ pub struct Counters {
     pub windows_failed: AtomicU64,
     pub labels: AtomicU64,
     pub labels_dropped: AtomicU64,
+    pub events: AtomicU64,
+    pub events_dropped: AtomicU64,
     pub bodies_tracked: AtomicU64,
     /// Times the bridge disconnected (each starts a new stream).
     pub stream_resets: AtomicU64,
@@ -129,6 +131,8 @@ pub fn message(counters: &Counters, started: Instant, latency: LatencyStats) -> 
         windows_failed: load(&counters.windows_failed),
         labels: load(&counters.labels),
         labels_dropped: load(&counters.labels_dropped),
+        events: load(&counters.events),
+        events_dropped: load(&counters.events_dropped),
         bodies_tracked: load(&counters.bodies_tracked),
         stream_resets: load(&counters.stream_resets),
         latency_us: latency,

@@ -1,0 +1,130 @@
+//! Action events through the server's per-frame step with the bundled model: a stream of two
+//! synthetic actions with standing still between (then the person leaves) gives those two
+//! actions as events, in order, with frame ranges within a window of the truth; standing still
+//! alone gives none. The two classes are ones the bundled model labels with high scores on
+//! these recordings (most classes score lower: `docs/protocol.md`, "Events").
+
+mod common;
+
+use scale::catalog::Catalog;
+use scale::protocol::{EventKind, EventMessage, SkeletonFrame};
+use scale::synth::{self, SampleSpec};
+use std::time::Instant;
+
+const WINDOW: u64 = 64;
+
+/// Frames of one synthetic recording of `name` (performer 9, camera 1: held out in training).
+fn recording(name: &str, seed: u64) -> Vec<SkeletonFrame> {
+    let catalog = Catalog::builtin();
+    let class = catalog.by_name(name).unwrap();
+    let seq = synth::generate(
+        class,
+        &SampleSpec {
+            class_id: class.id,
+            subject: 9,
+            camera: 1,
+            replication: 1,
+        },
+        seed,
+    )
+    .unwrap();
+    seq.to_frames(0, 30.0)
+}
+
+/// One body's stream: the parts back to back, renumbered (seq from 1, 30 fps, body 7).
+fn stream(parts: &[Vec<SkeletonFrame>]) -> (Vec<SkeletonFrame>, Vec<(u64, u64)>) {
+    let mut out: Vec<SkeletonFrame> = Vec::new();
+    let mut ranges = Vec::new();
+    for part in parts {
+        let first = out.len() as u64 + 1;
+        for f in part {
+            let mut f = f.clone();
+            f.seq = out.len() as u64 + 1;
+            f.t_us = f.seq * 33_333;
+            for b in &mut f.bodies {
+                b.id = 7;
+            }
+            out.push(f);
+        }
+        ranges.push((first, out.len() as u64));
+    }
+    (out, ranges)
+}
+
+/// `n` frames of standing still: `pose` repeated.
+fn still(pose: &SkeletonFrame, n: usize) -> Vec<SkeletonFrame> {
+    vec![pose.clone(); n]
+}
+
+/// Events of a stream, with each window's best class and score printed (`--nocapture`).
+fn events_of(frames: &[SkeletonFrame]) -> Vec<EventMessage> {
+    let mut core = common::stream_core();
+    let mut out = Vec::new();
+    let mut events = Vec::new();
+    for f in frames {
+        if let Some(s) = core.on_frame(f, Instant::now(), &mut out).unwrap() {
+            let names = core.engine().class_names();
+            eprintln!(
+                "window {:>4}..{:<4} {:<40} {:.3}{}",
+                s.window.seq_first,
+                s.window.seq_last,
+                names[s.best],
+                core.engine().scores()[s.best],
+                if s.unknown { " unknown" } else { "" }
+            );
+        }
+        core.take_events(|e, ids, names| {
+            let json = serde_json::to_vec(&e.message(ids, names)).unwrap();
+            let m = EventMessage::from_json(&json).unwrap();
+            eprintln!("event {m:?}");
+            events.push(m);
+        });
+    }
+    events
+}
+
+#[test]
+fn two_actions_with_standing_still_between_give_two_events() {
+    let a = recording("clapping", 1000);
+    let b = recording("cheer up", 1000);
+    let pose = a.last().unwrap().clone();
+    // The person then leaves: frames without bodies, until the server forgets the body.
+    let mut gone = pose.clone();
+    gone.bodies.clear();
+    let (frames, ranges) = stream(&[a, still(&pose, 90), b, vec![gone; 40]]);
+    let events = events_of(&frames);
+    let got: Vec<(EventKind, &str)> = events
+        .iter()
+        .map(|e| (e.event, e.class.name.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (EventKind::Start, "clapping"),
+            (EventKind::End, "clapping"),
+            (EventKind::Start, "cheer up"),
+            (EventKind::End, "cheer up"),
+        ]
+    );
+    // Each event's frames are within one window of the action's true frames.
+    for (e, &(first, last)) in [(&events[1], &ranges[0]), (&events[3], &ranges[2])] {
+        assert!(
+            e.seq_first + WINDOW >= first && e.seq_first <= first + WINDOW,
+            "{e:?} vs {first}..{last}"
+        );
+        assert!(
+            e.seq_last + WINDOW >= last && e.seq_last <= last + WINDOW,
+            "{e:?} vs {first}..{last}"
+        );
+        assert_eq!(e.t_end_us, Some(e.seq_last * 33_333));
+        assert!(e.windows >= 3 && e.score > 0.0 && e.score <= 1.0);
+    }
+}
+
+#[test]
+fn standing_still_gives_no_event() {
+    let a = recording("clapping", 1000);
+    let pose = a.last().unwrap().clone();
+    let (frames, _) = stream(&[still(&pose, 300)]);
+    assert!(events_of(&frames).is_empty());
+}
