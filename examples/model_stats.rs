@@ -31,6 +31,7 @@ fn main() {
     ] {
         let cfg = ShiftGcnConfig {
             sensor_window: None,
+            body_scale: false,
             width,
             window,
             bodies: 2,

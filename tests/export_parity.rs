@@ -20,6 +20,7 @@ fn seeded(n: usize, seed: u64) -> Vec<f32> {
 fn shift_gcn_onnx_matches_burn_at_batch_1_and_8() {
     let config = ShiftGcnConfig {
         sensor_window: None,
+        body_scale: false,
         width: 0.25,
         window: 16,
         bodies: 2,

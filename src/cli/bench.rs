@@ -222,7 +222,8 @@ pub fn run(args: BenchArgs) -> CliResult {
             model_frames: info.window,
             stride: args.engine.stride.max(1),
             expire_after: 30,
-        });
+        })
+        .with_body_scale(info.encoder.body_scale);
         for f in &r.frames {
             if asm.push(f).map_err(|e| format!("{e:?}"))?.is_some() {
                 windows.push(asm.data().to_vec());

@@ -55,11 +55,10 @@ fn features(rec: &mut Recognizer, samples: &[&Sample]) -> Result<(Vec<f32>, Vec<
     let mut rng = Rng::new(0);
     let mut x = Vec::new();
     for chunk in samples.chunks(64) {
-        let span = rec.info.encoder.sensor_window;
         let w = windows(
             chunk,
             rec.info.window,
-            Augment::NONE.with_span(span),
+            Augment::NONE.with_input(&rec.info.encoder),
             &mut rng,
         )?;
         x.extend(rec.features(&w, chunk.len())?);

@@ -257,6 +257,10 @@ pub enum TrainCommand {
         /// 30 % of the windows, temporal warps).
         #[arg(long, value_enum, default_value_t = crate::train::data::AugmentPreset::Basic)]
         augment: crate::train::data::AugmentPreset,
+        /// Scale every window to one body size (mean major-bone length 0.25 m) before the
+        /// encoder; the model keeps the setting, so serving and evaluation do the same.
+        #[arg(long)]
+        body_scale: bool,
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
@@ -413,6 +417,7 @@ pub fn main() -> ExitCode {
                     seed,
                     sensor_window,
                     augment,
+                    body_scale,
                     out,
                 },
         } => train::encoder(
@@ -427,6 +432,7 @@ pub fn main() -> ExitCode {
                 seed,
                 sensor_window,
                 augment,
+                body_scale,
             },
             &out,
         ),

@@ -43,6 +43,10 @@ pub struct ShiftGcnConfig {
     /// made before this option).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensor_window: Option<usize>,
+    /// Windows are scaled to one body size before the encoder (normalisation step 6,
+    /// `skeleton::normalize`); `false` for models made before this option.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub body_scale: bool,
 }
 
 impl ShiftGcnConfig {
@@ -375,6 +379,7 @@ mod tests {
     fn flops_match_the_design_estimate() {
         let c = ShiftGcnConfig {
             sensor_window: None,
+            body_scale: false,
             width: 1.0,
             window: 64,
             bodies: 2,

@@ -16,7 +16,13 @@
 //!    reference (zero-length spine or shoulders parallel to it) leaves the rotation out;
 //! 5. resample to `T` frames by linear interpolation in time; the first and last kept frames are
 //!    kept exactly. Where a body is present on one side of an interpolation step only, the
-//!    nearer present frame is used; where it is absent on both, zeros, as for a missing body.
+//!    nearer present frame is used; where it is absent on both, zeros, as for a missing body;
+//! 6. with body scale on ([`Normalizer::with_body_scale`], a property of the model), scale the
+//!    whole window so that the reference body's mean major-bone length (the 16 bones of the
+//!    spine, neck, head, shoulders, arms without hands, hips and legs without feet, averaged
+//!    over the kept frames where it is present) is [`BODY_UNIT`]: one size for every performer
+//!    and every skeleton convention (depth sensors place joints inside the body and give
+//!    shorter bones than motion capture; children are smaller).
 //!
 //! Output layout is `[C = 3, T, V = 25, M = 2]` (row-major), the encoder's input without the batch
 //! dimension.
@@ -199,20 +205,69 @@ fn motion(track: &dyn BodyTrack) -> f64 {
     total
 }
 
+/// Mean major-bone length of a body-scaled window, metres: that of an adult of about 1.75 m
+/// in anthropometric proportions.
+pub const BODY_UNIT: f32 = 0.25;
+
+/// The bones whose mean length gives a body's size: spine, neck, head, shoulders, upper arms,
+/// forearms, hips, thighs, shanks (hands and feet are left out: the sensors place them worst).
+const MAJOR_BONES: [(Joint, Joint); 16] = [
+    (Joint::SpineBase, Joint::SpineMid),
+    (Joint::SpineMid, Joint::SpineShoulder),
+    (Joint::SpineShoulder, Joint::Neck),
+    (Joint::Neck, Joint::Head),
+    (Joint::SpineShoulder, Joint::ShoulderLeft),
+    (Joint::SpineShoulder, Joint::ShoulderRight),
+    (Joint::ShoulderLeft, Joint::ElbowLeft),
+    (Joint::ShoulderRight, Joint::ElbowRight),
+    (Joint::ElbowLeft, Joint::WristLeft),
+    (Joint::ElbowRight, Joint::WristRight),
+    (Joint::SpineBase, Joint::HipLeft),
+    (Joint::SpineBase, Joint::HipRight),
+    (Joint::HipLeft, Joint::KneeLeft),
+    (Joint::HipRight, Joint::KneeRight),
+    (Joint::KneeLeft, Joint::AnkleLeft),
+    (Joint::KneeRight, Joint::AnkleRight),
+];
+
+/// Mean length of the major bones of one pose, metres.
+pub fn body_size(j: &Joints) -> f32 {
+    let sum: f32 = MAJOR_BONES
+        .iter()
+        .map(|(a, b)| {
+            let (p, q) = (j[a.index()], j[b.index()]);
+            ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt()
+        })
+        .sum();
+    sum / MAJOR_BONES.len() as f32
+}
+
 /// Normalises windows of a fixed length `T`; reuse one per thread.
 #[derive(Clone, Debug)]
 pub struct Normalizer {
     frames: usize,
     kept: Vec<usize>,
+    body_scale: bool,
 }
 
 impl Normalizer {
-    /// A normaliser producing `frames`-frame windows (`frames` ≥ 1).
+    /// A normaliser producing `frames`-frame windows (`frames` ≥ 1), in metres.
     pub fn new(frames: usize) -> Normalizer {
         Normalizer {
             frames: frames.max(1),
             kept: Vec::new(),
+            body_scale: false,
         }
+    }
+
+    /// The same normaliser with step 6 (body scale) on or off.
+    pub fn with_body_scale(mut self, on: bool) -> Normalizer {
+        self.body_scale = on;
+        self
+    }
+
+    pub fn body_scale(&self) -> bool {
+        self.body_scale
     }
 
     /// Output window length `T`.
@@ -279,11 +334,12 @@ impl Normalizer {
         };
 
         // 3–4. One rigid transform from the reference body in the first kept frame.
-        let reference = chosen
+        let reference_body = chosen
             .iter()
             .flatten()
-            .find_map(|b| b.joints(first))
+            .find(|b| b.joints(first).is_some())
             .ok_or(NormalizeError::Empty)?;
+        let reference = reference_body.joints(first).ok_or(NormalizeError::Empty)?;
         let xf = Frame3::from_reference(reference);
 
         // 5. Resample to T frames.
@@ -324,6 +380,22 @@ impl Normalizer {
                         out[window_index(tt, c, i, v, m)] = *val;
                     }
                 }
+            }
+        }
+
+        // 6. Body scale.
+        if self.body_scale {
+            let (mut sum, mut n) = (0.0f64, 0usize);
+            for &t in &self.kept {
+                if let Some(j) = reference_body.joints(t) {
+                    sum += f64::from(body_size(j));
+                    n += 1;
+                }
+            }
+            let size = (sum / n.max(1) as f64) as f32;
+            if size.is_finite() && size > 1e-3 {
+                let k = BODY_UNIT / size;
+                out.iter_mut().for_each(|x| *x *= k);
             }
         }
         Ok(NormalizeInfo {
@@ -429,6 +501,54 @@ mod tests {
         let (l, r) = (Joint::ShoulderLeft.index(), Joint::ShoulderRight.index());
         assert!((at(1, l) - at(1, r)).abs() < 1e-6);
         assert!(at(0, l) - at(0, r) > 0.3);
+    }
+
+    #[test]
+    fn body_scale_gives_one_size_to_every_body() {
+        let track: Vec<Option<Joints>> = (0..40)
+            .map(|t| Some(pose(t as f32 * 0.2, [0.3, 0.0, 2.5])))
+            .collect();
+        // The same person 20 % smaller (a child, or a sensor's shorter bones), elsewhere.
+        let small: Vec<Option<Joints>> = track
+            .iter()
+            .map(|f| {
+                let mut j = f.unwrap();
+                for p in j.iter_mut() {
+                    *p = [0.8 * p[0] - 1.0, 0.8 * p[1], 0.8 * p[2] + 1.0];
+                }
+                Some(j)
+            })
+            .collect();
+        let mut n = Normalizer::new(16).with_body_scale(true);
+        assert!(n.body_scale() && !Normalizer::new(16).body_scale());
+        let (mut a, mut b) = (vec![0.0; window_len(16)], vec![0.0; window_len(16)]);
+        n.normalize(&[&track], &mut a).unwrap();
+        n.normalize(&[&small], &mut b).unwrap();
+        let worst = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst < 1e-5, "max diff {worst}");
+        // The output's mean major-bone length is BODY_UNIT (the pose's bones are rigid here).
+        let mut j = [[0.0f32; 3]; NUM_JOINTS];
+        for (v, p) in j.iter_mut().enumerate() {
+            for (c, x) in p.iter_mut().enumerate() {
+                *x = a[window_index(16, c, 0, v, 0)];
+            }
+        }
+        assert!(
+            (body_size(&j) - BODY_UNIT).abs() < 0.01 * BODY_UNIT,
+            "{}",
+            body_size(&j)
+        );
+        // Without body scale the two differ by the factor.
+        let mut plain = Normalizer::new(16);
+        plain.normalize(&[&small], &mut b).unwrap();
+        plain.normalize(&[&track], &mut a).unwrap();
+        let ratio = b[window_index(16, 2, 0, Joint::Head.index(), 0)]
+            / a[window_index(16, 2, 0, Joint::Head.index(), 0)];
+        assert!((ratio - 0.8).abs() < 1e-4, "{ratio}");
     }
 
     #[test]

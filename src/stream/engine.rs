@@ -43,6 +43,7 @@ pub struct LabelSummary {
 pub struct LabelEngine {
     window: usize,
     sensor_window: Option<usize>,
+    body_scale: bool,
     top_k: usize,
     threshold: f32,
     ids: Vec<u32>,
@@ -181,6 +182,7 @@ impl LabelEngine {
         Ok(LabelEngine {
             window: t,
             sensor_window: info.encoder.sensor_window,
+            body_scale: info.encoder.body_scale,
             top_k: top_k.clamp(1, k),
             threshold: info.unknown_threshold,
             ids: priors.ids.clone(),
@@ -209,6 +211,11 @@ impl LabelEngine {
     /// window then).
     pub fn sensor_window(&self) -> Option<usize> {
         self.sensor_window
+    }
+
+    /// Whether the model takes body-scaled windows (normalisation step 6).
+    pub fn body_scale(&self) -> bool {
+        self.body_scale
     }
 
     /// Catalogue ids of the candidate classes.

@@ -109,7 +109,7 @@ pub struct Core {
 impl Core {
     pub fn new(engine: LabelEngine, config: WindowConfig, counters: Arc<Counters>) -> Core {
         Core {
-            assembler: WindowAssembler::new(config),
+            assembler: WindowAssembler::new(config).with_body_scale(engine.body_scale()),
             engine,
             counters,
             latency: LatencyLog::with_capacity(8192),

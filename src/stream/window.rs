@@ -115,6 +115,12 @@ impl WindowAssembler {
     }
 
     /// Tracking ids of the bodies currently tracked.
+    /// The same assembler normalising with body scale on or off (the model's setting).
+    pub fn with_body_scale(mut self, on: bool) -> WindowAssembler {
+        self.normalizer = self.normalizer.with_body_scale(on);
+        self
+    }
+
     pub fn tracked(&self) -> impl Iterator<Item = u64> + '_ {
         self.tracks.iter().filter(|t| t.active).map(|t| t.id)
     }

@@ -36,6 +36,9 @@ pub struct EncoderTrainConfig {
     /// Augmentation preset of the training windows.
     #[serde(default)]
     pub augment: AugmentPreset,
+    /// Scale every window to one body size (normalisation step 6); the model keeps it.
+    #[serde(default)]
+    pub body_scale: bool,
 }
 
 /// One epoch's numbers (a row of the CSV log).
@@ -98,8 +101,7 @@ pub fn accuracy(
     model: &ShiftGcn,
     samples: &[&Sample],
     seen: &[u32],
-    window: usize,
-    span: Option<usize>,
+    input: &ShiftGcnConfig,
 ) -> Result<f32, String> {
     if samples.is_empty() {
         return Ok(0.0);
@@ -108,7 +110,8 @@ pub fn accuracy(
     let mut correct = 0usize;
     let mut rng = Rng::new(0);
     for chunk in samples.chunks(64) {
-        let x = windows(chunk, window, Augment::NONE.with_span(span), &mut rng)?;
+        let window = input.window;
+        let x = windows(chunk, window, Augment::NONE.with_input(input), &mut rng)?;
         let x = Tensor::<5>::from_data(TensorData::new(x, [chunk.len(), 3, window, 25, 2]), &dev);
         let (_, logits) = model.forward(x);
         let pred = logits
@@ -165,6 +168,7 @@ pub fn train(
         bodies: 2,
         num_classes: seen.len(),
         sensor_window: cfg.sensor_window,
+        body_scale: cfg.body_scale,
     };
     config.validate()?;
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
@@ -208,7 +212,7 @@ pub fn train(
             let x = windows(
                 batch,
                 cfg.window,
-                cfg.augment.augment().with_span(cfg.sensor_window),
+                cfg.augment.augment().with_input(&config),
                 &mut rng,
             )?;
             let x = Tensor::<5>::from_data(
@@ -244,7 +248,7 @@ pub fn train(
         bar.finish_and_clear();
         let train_secs = started.elapsed().as_secs_f32();
         let eval = model.valid();
-        let heldout_acc = accuracy(&eval, &held, &seen, cfg.window, cfg.sensor_window)?;
+        let heldout_acc = accuracy(&eval, &held, &seen, &config)?;
         let e = EpochLog {
             epoch,
             train_loss: loss_sum / seen_n.max(1) as f32,

@@ -16,6 +16,8 @@ pub struct FeatureExtractor {
     pub window: usize,
     /// Sensor frames per window the encoder was trained on (`None`: whole recordings).
     pub span: Option<usize>,
+    /// Whether the encoder takes body-scaled windows.
+    pub body_scale: bool,
     pub dim: usize,
 }
 
@@ -34,6 +36,7 @@ impl FeatureExtractor {
             session,
             window: weights.config.window,
             span: weights.config.sensor_window,
+            body_scale: weights.config.body_scale,
             dim: weights.config.feature_dim(),
         })
     }
@@ -61,7 +64,12 @@ impl FeatureExtractor {
     ) -> Result<Vec<f32>, String> {
         let mut out = Vec::with_capacity(samples.len() * self.dim);
         for chunk in samples.chunks(64) {
-            let w = windows(chunk, self.window, aug.with_span(self.span), rng)?;
+            let aug = Augment {
+                span: self.span,
+                body_scale: self.body_scale,
+                ..aug
+            };
+            let w = windows(chunk, self.window, aug, rng)?;
             out.extend(self.run(w, chunk.len())?);
         }
         Ok(out)

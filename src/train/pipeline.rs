@@ -305,13 +305,8 @@ pub fn prepare(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Prepared, St
     let (xho, yho) = feats(&mut fx, &seen_held, 0, &mut rng)?;
     let (xun, yun) = feats(&mut fx, &unseen_all, 0, &mut rng)?;
     let classifier = super::shift_gcn::ShiftGcn::from_weights(&enc_weights, &super::device(false));
-    let encoder_heldout = super::encoder::accuracy(
-        &classifier,
-        &seen_held,
-        &seen,
-        enc_weights.config.window,
-        enc_weights.config.sensor_window,
-    )?;
+    let encoder_heldout =
+        super::encoder::accuracy(&classifier, &seen_held, &seen, &enc_weights.config)?;
     let n_clean = seen_train.len();
     let (mean, std) = standardisation(&xtr[..n_clean * f], f);
     let stride = (seen.len() / cfg.val_classes.max(1)).max(1);
@@ -563,7 +558,14 @@ pub fn train_scale(
         encoder: p.enc_weights.config.clone(),
         cvae: config.clone(),
         window: p.enc_weights.config.window,
-        normalisation: "skeleton::normalize (DESIGN §3): 2 most active bodies, SpineMid origin, spine→z, shoulders→x, resampled to the window".into(),
+        normalisation: format!(
+            "skeleton::normalize (DESIGN §3): 2 most active bodies, SpineMid origin, spine→z, shoulders→x, resampled to the window{}",
+            if p.enc_weights.config.body_scale {
+                ", scaled to one body size (mean major-bone length 0.25 m)"
+            } else {
+                ""
+            }
+        ),
         feature_mean: mean.to_vec(),
         feature_std: std.to_vec(),
         catalog: data.catalog.name.clone(),
