@@ -25,6 +25,9 @@ fn inspect_reports_frames_and_lf_copy_reads_the_same() {
     assert_eq!(v["frames"], 103);
     assert_eq!(v["bodies_per_frame"]["1"], 103);
     assert_eq!(v["action"], "A1 drink water");
+    // A Kinect v2 skeleton is smaller than the generator's adults (0.23–0.28 m).
+    let size = v["body_size_m"].as_f64().unwrap();
+    assert!((0.200..0.210).contains(&size), "{size}");
 
     let dir = tempfile::tempdir().unwrap();
     let lf = dir.path().join("S001C001P001R001A001.skeleton");
@@ -178,6 +181,8 @@ fn synth_twice_gives_identical_files_and_previews_are_pngs() {
             .unwrap(),
     ]));
     assert_eq!(v["action"], "synthetic class 28 handshaking");
+    let size = v["body_size_m"].as_f64().unwrap();
+    assert!((0.20..0.30).contains(&size), "{size}");
     assert_eq!(
         v["bodies_per_frame"]
             .as_object()

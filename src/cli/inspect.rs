@@ -26,6 +26,9 @@ pub struct Summary {
     pub inferred_joints: usize,
     /// Joints whose tracking state is 0 (not tracked).
     pub untracked_joints: usize,
+    /// Median over the frames' bodies of the mean major-bone length, metres
+    /// (`skeleton::normalize::body_size`): what normalisation step 6 scales to 0.25 m.
+    pub body_size_m: Option<f32>,
     /// The NTU sample name and its action, when the file name is one.
     pub sample: Option<String>,
     pub action: Option<String>,
@@ -36,9 +39,14 @@ pub fn summarize(path: &Path, seq: &NtuSequence) -> Summary {
     let mut body_ids = Vec::new();
     let mut range: Option<[[f32; 2]; 3]> = None;
     let (mut zero, mut inferred, mut untracked) = (0, 0, 0);
+    let mut sizes = Vec::new();
     for f in &seq.frames {
         *bodies_per_frame.entry(f.bodies.len()).or_insert(0) += 1;
         for b in &f.bodies {
+            let size = crate::skeleton::normalize::body_size(&b.positions());
+            if size.is_finite() {
+                sizes.push(size);
+            }
             if !body_ids.contains(&b.body_id) {
                 body_ids.push(b.body_id);
             }
@@ -54,6 +62,7 @@ pub fn summarize(path: &Path, seq: &NtuSequence) -> Summary {
             }
         }
     }
+    sizes.sort_by(f32::total_cmp);
     let id = SampleId::from_path(path);
     let synthetic = is_synthetic(path);
     Summary {
@@ -67,6 +76,7 @@ pub fn summarize(path: &Path, seq: &NtuSequence) -> Summary {
         zero_joints: zero,
         inferred_joints: inferred,
         untracked_joints: untracked,
+        body_size_m: sizes.get(sizes.len() / 2).copied(),
         sample: id.map(|i| i.to_string()),
         action: id.and_then(|i| {
             if synthetic {
@@ -137,5 +147,8 @@ pub fn run(path: &Path, json: bool, opts: &RecordingOpts) -> CliResult {
     println!("zero joints   {}", s.zero_joints);
     println!("inferred      {}", s.inferred_joints);
     println!("not tracked   {}", s.untracked_joints);
+    if let Some(size) = s.body_size_m {
+        println!("body size     {size:.3} m (median mean major-bone length; body-scaled windows: 0.25)");
+    }
     Ok(())
 }
