@@ -41,10 +41,7 @@ fn the_bundled_model_is_sealed_and_loads() {
             "{name}"
         );
     }
-    let rec = Recognizer::load(
-        &copy_of_default().path().to_path_buf(),
-        SessionOptions::default(),
-    );
+    let rec = Recognizer::load(copy_of_default().path(), SessionOptions::default());
     assert_eq!(rec.unwrap().priors.len(), 40);
 }
 
