@@ -54,6 +54,7 @@ fn main() {
             hidden: 256,
             latent: 64,
             beta: 1.0,
+            score_beta: None,
             class_conditioned: true,
         };
         let w = head(&cvae);

@@ -3,9 +3,11 @@
 # synthetic data seed 0, 30 per class; encoder width 0.25, T = 32, 25 epochs; SCALE CVAE on
 # synth-35/5) with extra encoder flags, then measures it on the synthetic benchmark and on the
 # real development sets (scripts/real_eval.py).
-#   bash scripts/lever.sh NAME [--seed S] [--synth "scale synth flags"] [scale train encoder flags…]
+#   bash scripts/lever.sh NAME [--seed S] [--synth "scale synth flags"] [--scale "scale train scale flags"]
+#                              [scale train encoder flags…]
 # e.g. bash scripts/lever.sh sensor-window-64 --sensor-window 64
 #      bash scripts/lever.sh measured-noise --synth "--sensor-noise measured"
+#      bash scripts/lever.sh score-beta --scale "--select-score-beta"
 # Writes target/levers/NAME/{encoder,model,report.txt}; about 25 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +16,8 @@ seed=0
 synth=""
 if [ "${1:-}" = "--seed" ]; then seed=$2; shift 2; fi
 if [ "${1:-}" = "--synth" ]; then synth=$2; shift 2; fi
+scale_flags=""
+if [ "${1:-}" = "--scale" ]; then scale_flags=$2; shift 2; fi
 work=target/levers
 data="$work/data${synth:+-$(echo "$synth" | tr -c 'a-z0-9' '-')}"
 mkdir -p "$work/$name"
@@ -28,9 +32,9 @@ scale=$work/$name/scale
     --batch 32 --seed "$seed" --out "$work/$name/encoder" "$@"
 [ -f "$work/$name/model/model.json" ] || \
   $scale train scale --encoder "$work/$name/encoder/encoder.safetensors" --data "$data" \
-    --split synth-35/5 --out "$work/$name/model" --epochs 30 --seed "$seed"
+    --split synth-35/5 --out "$work/$name/model" --epochs 30 --seed "$seed" $scale_flags
 {
-  echo "lever $name (seed $seed): scale synth … $synth; scale train encoder … $*"
+  echo "lever $name (seed $seed): scale synth … $synth; scale train encoder … $*; scale train scale … $scale_flags"
   $scale eval --model "$work/$name/model" --split synth-35/5
   python3 scripts/real_eval.py --model "$work/$name/model" --scale "$scale" --json
 } | tee "$work/$name/report.txt"

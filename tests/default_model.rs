@@ -16,6 +16,52 @@ fn model_dir() -> PathBuf {
 }
 
 #[test]
+fn scoring_variants_rank_on_the_same_weights() {
+    let out = Command::new(env!("CARGO_BIN_EXE_scale"))
+        .args([
+            "eval",
+            "--model",
+            model_dir().to_str().unwrap(),
+            "--split",
+            "synth-35/5",
+            "--per-class",
+            "8",
+            "--scoring",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let v = common::last_json_line(&out);
+    let variants = v["scoring"].as_array().unwrap();
+    let names: Vec<&str> = variants
+        .iter()
+        .map(|x| x["scoring"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "energy",
+            "reconstruction",
+            "kl",
+            "kl_means",
+            "latent_distance",
+            "cosine"
+        ]
+    );
+    // The shipped energy, computed in plain Rust, ranks exactly as the ONNX energy head.
+    assert_eq!(variants[0]["zsl_top1"], v["zsl_top1"]);
+    for x in variants {
+        for key in ["zsl_top1", "calibrated_top1"] {
+            assert!((0.0..=1.0).contains(&x[key].as_f64().unwrap()), "{x}");
+        }
+        for key in ["top_share", "calibrated_top_share"] {
+            let share = x[key].as_f64().unwrap();
+            assert!((0.2 - 1e-6..=1.0).contains(&share), "{x}");
+        }
+    }
+}
+
+#[test]
 fn eval_json_reports_zsl_well_above_chance() {
     let out = Command::new(env!("CARGO_BIN_EXE_scale"))
         .args([

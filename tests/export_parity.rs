@@ -79,7 +79,9 @@ fn shift_gcn_onnx_matches_burn_at_batch_1_and_8() {
 use scale::model::cvae::CvaeConfig;
 use scale::train::scale::{FitData, FitSettings, ScaleLoss};
 
-fn energy_head_parity(class_conditioned: bool) {
+/// `score_beta`: the ranking energy's own KL weight (the training graph keeps β = 1, so it is
+/// compared only without one).
+fn energy_head_parity(class_conditioned: bool, score_beta: Option<f32>) {
     let config = CvaeConfig {
         feature_dim: 24,
         text_dim: 384,
@@ -87,6 +89,7 @@ fn energy_head_parity(class_conditioned: bool) {
         hidden: 40,
         latent: 8,
         beta: 1.0,
+        score_beta: None,
         class_conditioned,
     };
     let (n, k) = (32usize, 4usize);
@@ -114,7 +117,9 @@ fn energy_head_parity(class_conditioned: bool) {
         &std,
         |_, _, _| true,
     );
-    let w = model.valid().to_weights(mean, std);
+    let mut w = model.valid().to_weights(mean, std);
+    let beta_one = w.clone();
+    w.config.score_beta = score_beta;
     let names: Vec<String> = (0..k).map(|c| format!("class {c}")).collect();
     let ids: Vec<u32> = (1..=k as u32).collect();
     let priors = w.class_priors(&ids, &names, &texts);
@@ -169,19 +174,29 @@ fn energy_head_parity(class_conditioned: bool) {
             )
             .energy,
         );
-        for (name, other) in [
-            ("burn (cached priors)", &burn_e),
-            ("plain Rust", &plain_e),
-            ("burn (training graph)", &train_e),
-        ] {
+        let mut others = vec![("burn (cached priors)", &burn_e), ("plain Rust", &plain_e)];
+        if score_beta.is_none() {
+            others.push(("burn (training graph)", &train_e));
+        } else {
+            // The ranking β changes the energies: they are not those of β = 1.
+            let e1 = scale::train::scale::energies(&beta_one, &feats, &priors);
+            let moved = e1
+                .iter()
+                .zip(&plain_e)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0f32, f32::max);
+            assert!(moved > 1e-3, "score_beta had no effect ({moved})");
+        }
+        for (name, other) in others {
             let diff = ort_e
                 .iter()
                 .zip(other.iter())
                 .map(|(a, b)| (a - b).abs())
                 .fold(0.0f32, f32::max);
             eprintln!(
-                "energy head parity ({}conditioned), batch {batch}, ONNX vs {name}: {diff:.2e}",
-                if class_conditioned { "" } else { "un" }
+                "energy head parity ({}conditioned, ranking β {:?}), batch {batch}, ONNX vs {name}: {diff:.2e}",
+                if class_conditioned { "" } else { "un" },
+                score_beta
             );
             assert!(diff <= 1e-4, "{name}, batch {batch}: {diff}");
         }
@@ -191,6 +206,7 @@ fn energy_head_parity(class_conditioned: bool) {
 
 #[test]
 fn energy_head_onnx_matches_burn_and_the_plain_reference_at_batch_1_and_8() {
-    energy_head_parity(true);
-    energy_head_parity(false);
+    energy_head_parity(true, None);
+    energy_head_parity(false, None);
+    energy_head_parity(true, Some(10.0));
 }

@@ -148,7 +148,9 @@ pub fn run(path: &Path, json: bool, opts: &RecordingOpts) -> CliResult {
     println!("inferred      {}", s.inferred_joints);
     println!("not tracked   {}", s.untracked_joints);
     if let Some(size) = s.body_size_m {
-        println!("body size     {size:.3} m (median mean major-bone length; body-scaled windows: 0.25)");
+        println!(
+            "body size     {size:.3} m (median mean major-bone length; body-scaled windows: 0.25)"
+        );
     }
     Ok(())
 }

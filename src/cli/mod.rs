@@ -288,6 +288,14 @@ pub enum TrainCommand {
         /// Weight of the KL term in the energy and the ELBO.
         #[arg(long, default_value_t = 1.0)]
         beta: f32,
+        /// Weight of the KL term in the energy that ranks classes (the exported energy head),
+        /// when it is to differ from --beta (training is unchanged).
+        #[arg(long, conflicts_with = "select_score_beta")]
+        score_beta: Option<f32>,
+        /// Choose the ranking energy's KL weight among 0.3, 1, 3, 10, 30 and 100 on the
+        /// validation classes, together with the epoch count.
+        #[arg(long)]
+        select_score_beta: bool,
         /// Use the cheaper q(z|x) encoder instead of the paper's q(z|x,c).
         #[arg(long)]
         unconditioned: bool,
@@ -360,6 +368,8 @@ pub fn main() -> ExitCode {
                     hidden,
                     latent,
                     beta,
+                    score_beta,
+                    select_score_beta,
                     unconditioned,
                     no_semantic,
                     no_uncertainty,
@@ -397,6 +407,8 @@ pub fn main() -> ExitCode {
                 seed,
                 feature_augment,
                 val_classes,
+                score_beta,
+                select_score_beta,
             };
             if alignment_baseline {
                 train::alignment(cfg, &out, json)

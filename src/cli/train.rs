@@ -34,7 +34,7 @@ pub fn scale(cfg: crate::train::pipeline::ScaleTrainConfig, out: &Path, json: bo
     } else {
         let a = &report.accuracies;
         eprintln!(
-            "model written to {}: ZSL top-1 {:.3}, top-5 {:.3} on {} unseen samples; GZSL seen {:.3}, unseen {:.3}, H {:.3}; best epoch {} (validation top-1 {:.3}); {:.0} s",
+            "model written to {}: ZSL top-1 {:.3}, top-5 {:.3} on {} unseen samples; GZSL seen {:.3}, unseen {:.3}, H {:.3}; best epoch {} (validation top-1 {:.3}), ranking β {}; {:.0} s",
             out.display(),
             a.zsl_top1,
             a.zsl_top5,
@@ -44,6 +44,7 @@ pub fn scale(cfg: crate::train::pipeline::ScaleTrainConfig, out: &Path, json: bo
             a.gzsl_h,
             report.best_epoch,
             report.val_zsl_top1,
+            report.score_beta,
             report.seconds
         );
     }

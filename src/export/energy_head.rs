@@ -94,7 +94,7 @@ pub fn export(w: &CvaeWeights) -> Result<Vec<u8>, String> {
         &[&s],
         &[("axes", Attr::Ints(vec![2])), ("keepdims", Attr::Int(0))],
     );
-    let half_beta = g.const_f32(&[], &[0.5 * c.beta]);
+    let half_beta = g.const_f32(&[], &[0.5 * c.scoring_beta()]);
     let kl = g.node("Mul", &[&kl, &half_beta], &[]);
     let energy = g.node("Add", &[&rec, &kl], &[]);
     g.output(&energy, ENERGY, &[Dim::from("batch"), Dim::from("classes")]);

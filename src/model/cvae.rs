@@ -12,6 +12,47 @@ use super::shift_gcn::Linear;
 use super::tensors::NamedTensors;
 use serde::{Deserialize, Serialize};
 
+/// Ways to rank classes on the same trained weights (`scale eval --scoring`): the SCALE
+/// energy, and each of its parts, for the diagnostics of `docs/results.md`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scoring {
+    /// Reconstruction error + β · KL(q(z|x,c) ‖ p(z|c)) / d_z: what the model ships.
+    Energy,
+    /// The reconstruction term alone.
+    Reconstruction,
+    /// The KL term alone (per latent dimension).
+    Kl,
+    /// The KL without its log-variance terms: ½ (μ_q − μ_p)² / σ_p², per dimension.
+    KlMeans,
+    /// Squared distance of the means, no variances: (μ_q − μ_p)², per dimension.
+    LatentDistance,
+    /// −cos(μ_q, μ_p).
+    Cosine,
+}
+
+impl Scoring {
+    pub const ALL: [Scoring; 6] = [
+        Scoring::Energy,
+        Scoring::Reconstruction,
+        Scoring::Kl,
+        Scoring::KlMeans,
+        Scoring::LatentDistance,
+        Scoring::Cosine,
+    ];
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            Scoring::Energy => "energy (shipped)",
+            Scoring::Reconstruction => "reconstruction only",
+            Scoring::Kl => "KL only",
+            Scoring::KlMeans => "KL without log-variance terms",
+            Scoring::LatentDistance => "latent distance ‖μ_q − μ_p‖²",
+            Scoring::Cosine => "cosine −cos(μ_q, μ_p)",
+        }
+    }
+}
+
 /// CVAE configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CvaeConfig {
@@ -25,10 +66,16 @@ pub struct CvaeConfig {
     pub hidden: usize,
     /// Latent size d_z.
     pub latent: usize,
-    /// Weight of the KL term in the energy.
+    /// Weight of the KL term in the training objective (and in the energy, unless
+    /// `score_beta` says otherwise).
     pub beta: f32,
     /// `q(z|x,c)` (the paper's) when true, `q(z|x)` (K times cheaper at inference) when false.
     pub class_conditioned: bool,
+    /// Weight of the KL term in the energy that ranks classes (the exported energy head),
+    /// when it differs from the training β: chosen on the validation classes by
+    /// `scale train scale --select-score-beta`. `None` (models made before): β.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_beta: Option<f32>,
 }
 
 /// All CVAE weights, plus the feature standardisation learnt on the seen training features.
@@ -169,6 +216,12 @@ impl CvaeWeights {
 
     /// Energies of one raw (unstandardised) feature against every class, in plain Rust.
     pub fn energies(&self, feature: &[f32], priors: &ClassPriors) -> Vec<f32> {
+        self.scores_with(feature, priors, Scoring::Energy)
+    }
+
+    /// What `scoring` makes of one raw feature against every class (lower = more compatible),
+    /// in plain Rust: the SCALE energy or one of its parts, on the same weights.
+    pub fn scores_with(&self, feature: &[f32], priors: &ClassPriors, scoring: Scoring) -> Vec<f32> {
         let c = &self.config;
         let (hd, z, f) = (c.hidden, c.latent, c.feature_dim);
         let x: Vec<f32> = feature
@@ -212,13 +265,42 @@ impl CvaeWeights {
                 .map(|(u, v)| (u - v) * (u - v))
                 .sum::<f32>()
                 / f as f32;
-            let mut kl = 0.0;
-            for j in 0..z {
-                let (mp, lp) = (priors.prior_mu[k * z + j], priors.prior_logvar[k * z + j]);
-                kl += 0.5
-                    * (lp - lv[j] + (lv[j].exp() + (mu[j] - mp) * (mu[j] - mp)) / lp.exp() - 1.0);
-            }
-            out.push(rec + c.beta * kl / z as f32);
+            let prior = |j: usize| (priors.prior_mu[k * z + j], priors.prior_logvar[k * z + j]);
+            let kl = |j: usize| {
+                let (mp, lp) = prior(j);
+                0.5 * (lp - lv[j] + (lv[j].exp() + (mu[j] - mp) * (mu[j] - mp)) / lp.exp() - 1.0)
+            };
+            let value = match scoring {
+                Scoring::Energy => rec + c.scoring_beta() * (0..z).map(kl).sum::<f32>() / z as f32,
+                Scoring::Reconstruction => rec,
+                Scoring::Kl => (0..z).map(kl).sum::<f32>() / z as f32,
+                Scoring::KlMeans => {
+                    (0..z)
+                        .map(|j| {
+                            let (mp, lp) = prior(j);
+                            0.5 * (mu[j] - mp) * (mu[j] - mp) / lp.exp()
+                        })
+                        .sum::<f32>()
+                        / z as f32
+                }
+                Scoring::LatentDistance => {
+                    (0..z)
+                        .map(|j| (mu[j] - prior(j).0) * (mu[j] - prior(j).0))
+                        .sum::<f32>()
+                        / z as f32
+                }
+                Scoring::Cosine => {
+                    let (mut dot, mut na, mut nb) = (0.0f32, 0.0f32, 0.0f32);
+                    for j in 0..z {
+                        let mp = prior(j).0;
+                        dot += mu[j] * mp;
+                        na += mu[j] * mu[j];
+                        nb += mp * mp;
+                    }
+                    -dot / (na.sqrt() * nb.sqrt()).max(1e-12)
+                }
+            };
+            out.push(value);
         }
         out
     }
@@ -274,6 +356,11 @@ impl CvaeWeights {
 }
 
 impl CvaeConfig {
+    /// The KL weight of the ranking energy.
+    pub fn scoring_beta(&self) -> f32 {
+        self.score_beta.unwrap_or(self.beta)
+    }
+
     /// Multiply–accumulates of the energy head for one window against `k` classes.
     pub fn macs_per_window(&self, k: usize) -> u64 {
         let c = self;

@@ -38,7 +38,17 @@ pub struct ScaleTrainConfig {
     pub feature_augment: usize,
     /// Seen classes held out as pseudo-unseen for validation.
     pub val_classes: usize,
+    /// KL weight of the ranking energy, when it is to differ from `beta`.
+    #[serde(default)]
+    pub score_beta: Option<f32>,
+    /// Choose the ranking energy's KL weight from [`SCORE_BETAS`] on the validation classes,
+    /// together with the epoch count.
+    #[serde(default)]
+    pub select_score_beta: bool,
 }
+
+/// The KL weights `--select-score-beta` tries for the ranking energy.
+pub const SCORE_BETAS: [f32; 6] = [0.3, 1.0, 3.0, 10.0, 30.0, 100.0];
 
 /// What a run measured.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -46,6 +56,9 @@ pub struct ScaleReport {
     pub accuracies: Accuracies,
     pub best_epoch: usize,
     pub val_zsl_top1: f32,
+    /// KL weight of the ranking energy (β unless chosen or set otherwise).
+    #[serde(default)]
+    pub score_beta: f32,
     pub gzsl_offset: f32,
     pub unknown_threshold: f32,
     pub feature_samples_per_s: f32,
@@ -371,7 +384,7 @@ pub fn train_scale(
     let (data, emb, f) = (&p.data, &p.emb, p.f);
     let (seen, unseen, val, fit_seen) = (&p.seen, &p.unseen, &p.val, &p.fit_seen);
     let (mean, std) = (&p.mean, &p.std);
-    let config = CvaeConfig {
+    let mut config = CvaeConfig {
         feature_dim: f,
         text_dim: TEXT_DIM,
         cond_dim: 256,
@@ -379,6 +392,12 @@ pub fn train_scale(
         latent: cfg.latent,
         beta: cfg.beta,
         class_conditioned: cfg.class_conditioned,
+        score_beta: cfg.score_beta,
+    };
+    let betas: Vec<Option<f32>> = if cfg.select_score_beta {
+        SCORE_BETAS.iter().map(|b| Some(*b)).collect()
+    } else {
+        vec![cfg.score_beta]
     };
     let settings = |epochs| FitSettings {
         epochs,
@@ -390,6 +409,7 @@ pub fn train_scale(
     let (val_x, val_y, vs_x, vs_y) = (&p.val_x, &p.val_y, &p.vs_x, &p.vs_y);
     let mut curve = Vec::new();
     let mut best = (0usize, -1.0f32, None::<CvaeWeights>);
+    let mut best_beta = cfg.score_beta;
     fit(
         &config,
         &cfg.loss,
@@ -402,28 +422,43 @@ pub fn train_scale(
         mean,
         std,
         |epoch, w, loss| {
-            let pri = priors_for(w, &data.catalog, emb, val).expect("texts exist");
-            let e = energies(w, val_x, &pri);
             let truth: Vec<usize> = val_y
                 .iter()
                 .map(|c| val.iter().position(|x| x == c).unwrap_or(0))
                 .collect();
-            let acc = topk(&e, val.len(), &truth).0;
+            // Each candidate ranking β on these weights; ties keep the earlier epoch and the
+            // smaller β.
+            let mut epoch_best = (-1.0f32, cfg.score_beta);
+            for &beta in &betas {
+                let mut wb = w.clone();
+                wb.config.score_beta = beta;
+                let pri = priors_for(&wb, &data.catalog, emb, val).expect("texts exist");
+                let acc = topk(&energies(&wb, val_x, &pri), val.len(), &truth).0;
+                if acc > epoch_best.0 {
+                    epoch_best = (acc, beta);
+                }
+                if acc > best.1 {
+                    best = (epoch, acc, Some(wb));
+                    best_beta = beta;
+                }
+            }
+            let acc = epoch_best.0;
             curve.push(acc);
             if progress {
+                let chosen = epoch_best
+                    .1
+                    .map_or(String::new(), |b| format!(" (ranking β {b})"));
                 eprintln!(
-                    "validation epoch {epoch}: loss {loss:.4}, ZSL top-1 on {} held-out seen classes {acc:.3}",
+                    "validation epoch {epoch}: loss {loss:.4}, ZSL top-1 on {} held-out seen classes {acc:.3}{chosen}",
                     val.len()
                 );
-            }
-            if acc > best.1 {
-                best = (epoch, acc, Some(w.clone()));
             }
             true
         },
     );
     let (best_epoch, val_acc, val_weights) =
         (best.0.max(1), best.1, best.2.expect("at least one epoch"));
+    config.score_beta = best_beta;
 
     // GZSL offset on the validation model: fit-seen held-out samples vs pseudo-unseen samples.
     let cal_ids: Vec<u32> = fit_seen.iter().chain(val).copied().collect();
@@ -585,6 +620,7 @@ pub fn train_scale(
         accuracies,
         best_epoch,
         val_zsl_top1: val_acc,
+        score_beta: config.scoring_beta(),
         gzsl_offset: offset,
         unknown_threshold,
         feature_samples_per_s: p.feature_rate,
@@ -653,6 +689,7 @@ pub fn train_alignment(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Scal
         },
         best_epoch: best.0,
         val_zsl_top1: best.1,
+        score_beta: 0.0,
         gzsl_offset: 0.0,
         unknown_threshold: 0.0,
         feature_samples_per_s: p.feature_rate,

@@ -318,7 +318,7 @@ fn energy_from_priors(
         .repeat_dim(0, b)
         .reshape([b * k, z]);
     let kl = super::cvae::kl(mu, lv, pm, pl).mean_dim(1);
-    (rec + kl * f64::from(c.beta)).reshape([b, k])
+    (rec + kl * f64::from(c.scoring_beta())).reshape([b, k])
 }
 
 /// Top-1 and top-5 accuracy of energies `[n, K]` (lower is better) against true column indices.
