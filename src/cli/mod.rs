@@ -261,6 +261,11 @@ pub enum TrainCommand {
         /// encoder; the model keeps the setting, so serving and evaluation do the same.
         #[arg(long)]
         body_scale: bool,
+        /// Train a fold encoder: without the split's N validation classes (the ones
+        /// `scale train scale --val-classes N` holds out), for `scale train scale
+        /// --fold-encoder`, so that validation classes are new to the encoder that validates.
+        #[arg(long, value_name = "N")]
+        fold: Option<usize>,
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
@@ -296,6 +301,11 @@ pub enum TrainCommand {
         /// validation classes, together with the epoch count.
         #[arg(long)]
         select_score_beta: bool,
+        /// A fold encoder (`scale train encoder --fold N`, N = --val-classes) whose features
+        /// validate: epochs, ranking β and the GZSL offset are then chosen on classes that
+        /// encoder never saw.
+        #[arg(long)]
+        fold_encoder: Option<PathBuf>,
         /// Use the cheaper q(z|x) encoder instead of the paper's q(z|x,c).
         #[arg(long)]
         unconditioned: bool,
@@ -370,6 +380,7 @@ pub fn main() -> ExitCode {
                     beta,
                     score_beta,
                     select_score_beta,
+                    fold_encoder,
                     unconditioned,
                     no_semantic,
                     no_uncertainty,
@@ -409,6 +420,7 @@ pub fn main() -> ExitCode {
                 val_classes,
                 score_beta,
                 select_score_beta,
+                fold_encoder,
             };
             if alignment_baseline {
                 train::alignment(cfg, &out, json)
@@ -430,6 +442,7 @@ pub fn main() -> ExitCode {
                     sensor_window,
                     augment,
                     body_scale,
+                    fold,
                     out,
                 },
         } => train::encoder(
@@ -445,6 +458,7 @@ pub fn main() -> ExitCode {
                 sensor_window,
                 augment,
                 body_scale,
+                fold,
             },
             &out,
         ),

@@ -39,6 +39,10 @@ pub struct EncoderTrainConfig {
     /// Scale every window to one body size (normalisation step 6); the model keeps it.
     #[serde(default)]
     pub body_scale: bool,
+    /// A fold encoder: trained without the split's this many validation classes, for
+    /// `scale train scale --fold-encoder`.
+    #[serde(default)]
+    pub fold: Option<usize>,
 }
 
 /// One epoch's numbers (a row of the CSV log).
@@ -66,10 +70,19 @@ pub struct EncoderReport {
 /// Seen class ids, seen-class training samples and seen-class held-out samples.
 pub type SeenSamples<'a> = (Vec<u32>, Vec<&'a Sample>, Vec<&'a Sample>);
 
-/// Seen-class training and held-out samples of a split.
-pub fn seen_samples<'a>(data: &'a Dataset, split: &str) -> Result<SeenSamples<'a>, String> {
+/// Seen-class training and held-out samples of a split; with `fold` = Some(n), without the
+/// split's `n` validation classes (`pipeline::validation_classes`).
+pub fn seen_samples<'a>(
+    data: &'a Dataset,
+    split: &str,
+    fold: Option<usize>,
+) -> Result<SeenSamples<'a>, String> {
     let split = data.catalog.split(split).map_err(|e| e.to_string())?;
-    let seen = data.catalog.seen_ids(split);
+    let mut seen = data.catalog.seen_ids(split);
+    if let Some(n) = fold {
+        let val = super::pipeline::validation_classes(&seen, n);
+        seen.retain(|c| !val.contains(c));
+    }
     let is_seen = |s: &&Sample| seen.contains(&s.class_id);
     let train: Vec<&Sample> = data
         .samples
@@ -161,7 +174,7 @@ pub fn train(
     out: &Path,
     progress: bool,
 ) -> Result<EncoderReport, String> {
-    let (seen, train, held) = seen_samples(data, &cfg.split)?;
+    let (seen, train, held) = seen_samples(data, &cfg.split, cfg.fold)?;
     let config = ShiftGcnConfig {
         width: cfg.width,
         window: cfg.window,

@@ -45,6 +45,23 @@ pub struct ScaleTrainConfig {
     /// together with the epoch count.
     #[serde(default)]
     pub select_score_beta: bool,
+    /// An encoder trained without the validation classes (`scale train encoder --fold N`):
+    /// validation features come from it, so the pseudo-unseen classes are as new to it as the
+    /// unseen classes are to the final encoder.
+    #[serde(default)]
+    pub fold_encoder: Option<PathBuf>,
+}
+
+/// The seen classes held out as pseudo-unseen for validation: `n` of them, evenly spread
+/// (the same for `scale train encoder --fold` and `scale train scale`).
+pub fn validation_classes(seen: &[u32], n: usize) -> Vec<u32> {
+    let stride = (seen.len() / n.max(1)).max(1);
+    seen.iter()
+        .copied()
+        .skip(stride / 2)
+        .step_by(stride)
+        .take(n)
+        .collect()
 }
 
 /// The KL weights `--select-score-beta` tries for the ranking energy.
@@ -238,6 +255,9 @@ pub struct Prepared {
     pub fit_seen: Vec<u32>,
     pub mean: Vec<f32>,
     pub std: Vec<f32>,
+    /// Standardisation of the validation features (the fold encoder's, when there is one).
+    pub val_mean: Vec<f32>,
+    pub val_std: Vec<f32>,
     /// Seen training features (clean first, then augmented copies), raw.
     pub xtr: Vec<f32>,
     pub ytr: Vec<u32>,
@@ -264,6 +284,11 @@ pub struct Prepared {
 impl Prepared {
     pub fn standardise(&self, x: &[f32]) -> Vec<f32> {
         super::scale::standardise(x, &self.mean, &self.std)
+    }
+
+    /// Standardises validation features (`val_x`, `vs_x`).
+    pub fn standardise_val(&self, x: &[f32]) -> Vec<f32> {
+        super::scale::standardise(x, &self.val_mean, &self.val_std)
     }
 }
 
@@ -322,25 +347,61 @@ pub fn prepare(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Prepared, St
         super::encoder::accuracy(&classifier, &seen_held, &seen, &enc_weights.config)?;
     let n_clean = seen_train.len();
     let (mean, std) = standardisation(&xtr[..n_clean * f], f);
-    let stride = (seen.len() / cfg.val_classes.max(1)).max(1);
-    let val: Vec<u32> = seen
-        .iter()
-        .copied()
-        .skip(stride / 2)
-        .step_by(stride)
-        .take(cfg.val_classes)
-        .collect();
+    let val = validation_classes(&seen, cfg.val_classes);
     let fit_seen: Vec<u32> = seen.iter().copied().filter(|c| !val.contains(c)).collect();
-    let (vx_raw, vy) = rows(&xtr, &ytr, f, &|c| fit_seen.contains(&c));
+    // Validation features: from the fold encoder when there is one.
+    let fold = match &cfg.fold_encoder {
+        Some(path) => {
+            let (w, meta) = load_checkpoint(path)?;
+            let trained: Vec<u32> = meta
+                .get("seen_classes")
+                .map(|s| serde_json::from_str(s).map_err(|e| e.to_string()))
+                .transpose()?
+                .unwrap_or_default();
+            if trained != fit_seen {
+                return Err(format!(
+                    "the fold encoder {} was trained on classes {trained:?}, not on the seen classes of {} without its {} validation classes {val:?}: train it with `scale train encoder --split {} --fold {}`",
+                    path.display(),
+                    cfg.split,
+                    val.len(),
+                    cfg.split,
+                    cfg.val_classes
+                ));
+            }
+            if w.config.feature_dim() != f {
+                return Err(format!(
+                    "the fold encoder {} gives {}-dimensional features, the encoder {f}",
+                    path.display(),
+                    w.config.feature_dim()
+                ));
+            }
+            let mut fx = FeatureExtractor::new(&w, threads)?;
+            let mut rng = Rng::new(cfg.seed ^ 0xF01D);
+            Some((
+                feats(&mut fx, &seen_train, cfg.feature_augment, &mut rng)?,
+                feats(&mut fx, &seen_held, 0, &mut rng)?,
+            ))
+        }
+        None => None,
+    };
+    let ((vtr, vytr), (vho, vyho)) = match &fold {
+        Some((a, b)) => ((&a.0, &a.1), (&b.0, &b.1)),
+        None => ((&xtr, &ytr), (&xho, &yho)),
+    };
+    let (val_mean, val_std) = match &fold {
+        Some(_) => standardisation(&vtr[..n_clean * f], f),
+        None => (mean.clone(), std.clone()),
+    };
+    let (vx_raw, vy) = rows(vtr, vytr, f, &|c| fit_seen.contains(&c));
     let vyi: Vec<usize> = vy
         .iter()
         .map(|c| fit_seen.iter().position(|x| x == c).unwrap_or(0))
         .collect();
-    let (a, b) = rows(&xtr[..n_clean * f], &ytr[..n_clean], f, &|c| {
+    let (a, b) = rows(&vtr[..n_clean * f], &vytr[..n_clean], f, &|c| {
         val.contains(&c)
     });
-    let (c, d) = rows(&xho, &yho, f, &|c| val.contains(&c));
-    let (vs_x, vs_y) = rows(&xho, &yho, f, &|c| fit_seen.contains(&c));
+    let (c, d) = rows(vho, vyho, f, &|c| val.contains(&c));
+    let (vs_x, vs_y) = rows(vho, vyho, f, &|c| fit_seen.contains(&c));
     let mut p = Prepared {
         data,
         emb,
@@ -353,6 +414,8 @@ pub fn prepare(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Prepared, St
         fit_seen,
         mean,
         std,
+        val_mean,
+        val_std,
         xtr,
         ytr,
         xho,
@@ -368,7 +431,7 @@ pub fn prepare(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Prepared, St
         feature_rate,
         encoder_heldout,
     };
-    p.vx = p.standardise(&vx_raw);
+    p.vx = p.standardise_val(&vx_raw);
     Ok(p)
 }
 
@@ -419,8 +482,8 @@ pub fn train_scale(
             texts: &vtexts,
         },
         &settings(cfg.max_epochs),
-        mean,
-        std,
+        &p.val_mean,
+        &p.val_std,
         |epoch, w, loss| {
             let truth: Vec<usize> = val_y
                 .iter()
@@ -643,7 +706,7 @@ pub fn train_alignment(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Scal
     };
     let vtexts = texts_of(&p.emb, &p.fit_seen)?;
     let val_texts = texts_of(&p.emb, &p.val)?;
-    let val_x = p.standardise(&p.val_x);
+    let val_x = p.standardise_val(&p.val_x);
     let mut curve = Vec::new();
     let mut best = (1usize, -1.0f32);
     super::baseline::fit(
