@@ -291,10 +291,10 @@ impl CvaeWeights {
                 }
                 Scoring::Cosine => {
                     let (mut dot, mut na, mut nb) = (0.0f32, 0.0f32, 0.0f32);
-                    for j in 0..z {
+                    for (j, m) in mu.iter().enumerate() {
                         let mp = prior(j).0;
-                        dot += mu[j] * mp;
-                        na += mu[j] * mu[j];
+                        dot += m * mp;
+                        na += m * m;
                         nb += mp * mp;
                     }
                     -dot / (na.sqrt() * nb.sqrt()).max(1e-12)
