@@ -15,23 +15,20 @@ fn model_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/default")
 }
 
-#[test]
-fn scoring_variants_rank_on_the_same_weights() {
+/// `scale eval --json` of the bundled model on a fresh synthetic set (8 per class).
+fn eval_json(extra: &[&str]) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_scale"))
-        .args([
-            "eval",
-            "--model",
-            model_dir().to_str().unwrap(),
-            "--split",
-            "synth-35/5",
-            "--per-class",
-            "8",
-            "--scoring",
-            "--json",
-        ])
+        .args(["eval", "--model", model_dir().to_str().unwrap()])
+        .args(["--split", "synth-35/5", "--per-class", "8", "--json"])
+        .args(extra)
         .output()
         .unwrap();
-    let v = common::last_json_line(&out);
+    common::last_json_line(&out)
+}
+
+#[test]
+fn scoring_variants_rank_on_the_same_weights() {
+    let v = eval_json(&["--scoring"]);
     let variants = v["scoring"].as_array().unwrap();
     let names: Vec<&str> = variants
         .iter()
@@ -63,20 +60,7 @@ fn scoring_variants_rank_on_the_same_weights() {
 
 #[test]
 fn eval_json_reports_zsl_well_above_chance() {
-    let out = Command::new(env!("CARGO_BIN_EXE_scale"))
-        .args([
-            "eval",
-            "--model",
-            model_dir().to_str().unwrap(),
-            "--split",
-            "synth-35/5",
-            "--per-class",
-            "8",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    let v = common::last_json_line(&out);
+    let v = eval_json(&[]);
     for key in ["zsl_top1", "zsl_top5", "gzsl_seen", "gzsl_unseen", "gzsl_h"] {
         let x = v[key].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&x), "{key} = {x}");

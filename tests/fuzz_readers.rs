@@ -32,6 +32,13 @@ const TOKENS: &[&str] = &[
     "99999999999",
 ];
 
+/// The line number of an error `"{prefix}{line}: …"`.
+fn line_of(e: &str, prefix: &str) -> Option<usize> {
+    e.strip_prefix(prefix)
+        .and_then(|r| r.split(':').next())
+        .and_then(|l| l.parse().ok())
+}
+
 fn mutate(rng: &mut Rng, base: &[u8]) -> Vec<u8> {
     common::mutate(rng, base, TOKENS, 1)
 }
@@ -141,10 +148,7 @@ fn labels_csv_reader_never_panics_and_errors_name_a_line_inside_the_input() {
             }
             Ok(Err(e)) => {
                 err += 1;
-                let line: Option<usize> = e
-                    .strip_prefix("labels.csv:")
-                    .and_then(|r| r.split(':').next())
-                    .and_then(|l| l.parse().ok());
+                let line = line_of(&e, "labels.csv:");
                 if let Some(l) = line {
                     assert!(l <= lines, "line {l} beyond {lines} lines: {e}");
                 }
@@ -181,11 +185,8 @@ fn model_manifest_parser_never_panics_and_errors_name_a_line_inside_the_input() 
             }
             Ok(Err(e)) => {
                 err += 1;
-                let line: usize = e
-                    .strip_prefix("SHA256SUMS:")
-                    .and_then(|r| r.split(':').next())
-                    .and_then(|l| l.parse().ok())
-                    .unwrap_or_else(|| panic!("no line number: {e}"));
+                let line =
+                    line_of(&e, "SHA256SUMS:").unwrap_or_else(|| panic!("no line number: {e}"));
                 assert!((1..=lines).contains(&line), "line {line} of {lines}: {e}");
             }
             Err(_) => panic!("manifest parser panicked on input #{i}: {text:?}"),

@@ -54,14 +54,8 @@ fn dist(a: [f32; 3], b: [f32; 3]) -> f32 {
 #[test]
 fn same_arguments_and_seed_give_identical_files_and_an_independent_reader_reads_them() {
     let catalog = Catalog::builtin();
-    let config = SynthConfig {
-        seed: 7,
-        per_class: 2,
-        subjects: 10,
-        cameras: 3,
-        classes: catalog.classes.iter().map(|c| c.id).collect(),
-        noise: Default::default(),
-    };
+    let config = SynthConfig::every_class(&catalog, 7, 2);
+    assert_eq!(config.classes.len(), catalog.classes.len());
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let ma = synth::write_dataset(&catalog, &config, a.path()).unwrap();
     synth::write_dataset(&catalog, &config, b.path()).unwrap();

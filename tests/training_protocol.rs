@@ -11,19 +11,7 @@ use std::process::Command;
 
 fn tiny_synthetic_set(dir: &std::path::Path) {
     let catalog = Catalog::builtin();
-    let config = SynthConfig {
-        seed: 3,
-        per_class: 6,
-        subjects: 10,
-        cameras: 3,
-        classes: catalog
-            .classes
-            .iter()
-            .filter(|c| c.motion.is_some())
-            .map(|c| c.id)
-            .collect(),
-        noise: Default::default(),
-    };
+    let config = SynthConfig::every_class(&catalog, 3, 6);
     synth::write_dataset(&catalog, &config, dir).unwrap();
 }
 

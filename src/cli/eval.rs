@@ -92,19 +92,7 @@ pub fn run(args: EvalArgs) -> CliResult {
         None => {
             temp = tempfile_dir()?;
             let catalog = Catalog::builtin();
-            let config = SynthConfig {
-                seed: args.eval_seed,
-                per_class: args.per_class,
-                subjects: 10,
-                cameras: 3,
-                classes: catalog
-                    .classes
-                    .iter()
-                    .filter(|c| c.motion.is_some())
-                    .map(|c| c.id)
-                    .collect(),
-                noise: Default::default(),
-            };
+            let config = SynthConfig::every_class(&catalog, args.eval_seed, args.per_class);
             synth::write_dataset(&catalog, &config, &temp.0)?;
             (temp.0.clone(), true)
         }

@@ -305,6 +305,18 @@ mod tests {
         s
     }
 
+    /// Start and end of class 1, then of class 2.
+    const ONE_THEN_TWO: [(EventKind, usize); 4] = [
+        (EventKind::Start, 1),
+        (EventKind::End, 1),
+        (EventKind::Start, 2),
+        (EventKind::End, 2),
+    ];
+
+    fn kinds(events: &[Event]) -> Vec<(EventKind, usize)> {
+        events.iter().map(|e| (e.kind, e.class)).collect()
+    }
+
     /// Runs (best class, its score) windows through a tracker; all events, in order.
     fn run(labels: &[(usize, f32)], cfg: EventConfig) -> Vec<Event> {
         let mut t = EventTracker::new(cfg);
@@ -325,16 +337,7 @@ mod tests {
         labels.extend(vec![(3, 0.2); 6]);
         labels.extend(vec![(2, 0.7); 10]);
         let e = run(&labels, CFG);
-        let kinds: Vec<(EventKind, usize)> = e.iter().map(|e| (e.kind, e.class)).collect();
-        assert_eq!(
-            kinds,
-            [
-                (EventKind::Start, 1),
-                (EventKind::End, 1),
-                (EventKind::Start, 2),
-                (EventKind::End, 2)
-            ]
-        );
+        assert_eq!(kinds(&e), ONE_THEN_TWO);
         // Start: the first window of the run; end: the last window that carried it.
         assert_eq!(
             (e[0].seq_first, e[0].seq_last, e[0].windows),
@@ -358,16 +361,7 @@ mod tests {
         let mut labels = vec![(1, 0.6); 8];
         labels.extend(vec![(2, 0.6); 8]);
         let e = run(&labels, CFG);
-        let kinds: Vec<(EventKind, usize)> = e.iter().map(|e| (e.kind, e.class)).collect();
-        assert_eq!(
-            kinds,
-            [
-                (EventKind::Start, 1),
-                (EventKind::End, 1),
-                (EventKind::Start, 2),
-                (EventKind::End, 2)
-            ]
-        );
+        assert_eq!(kinds(&e), ONE_THEN_TWO);
         // Class 2 starts at its first window (its candidate ran while 1 was ending).
         assert_eq!(e[2].seq_first, 4 * 8 + 1);
         assert_eq!(e[1].seq_last, 4 * 7 + 64);

@@ -56,6 +56,26 @@ pub struct SynthConfig {
     pub noise: noise::NoiseModel,
 }
 
+impl SynthConfig {
+    /// `scale synth`'s defaults (10 performers, 3 cameras, the default sensor model) for every
+    /// class of `catalog` that has a motion script.
+    pub fn every_class(catalog: &Catalog, seed: u64, per_class: usize) -> SynthConfig {
+        SynthConfig {
+            seed,
+            per_class,
+            subjects: 10,
+            cameras: 3,
+            classes: catalog
+                .classes
+                .iter()
+                .filter(|c| c.motion.is_some())
+                .map(|c| c.id)
+                .collect(),
+            noise: Default::default(),
+        }
+    }
+}
+
 /// One sample to generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SampleSpec {
