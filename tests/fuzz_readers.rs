@@ -126,72 +126,80 @@ fn frame_decoder_never_panics() {
     eprintln!("frame decoder fuzz: {n} inputs, {ok} decoded, {err} rejected");
 }
 
+/// Fuzzes a line-oriented text parser: `n` mutations of `seed`, each parsed (panics caught);
+/// `ok` checks a parsed value against the input text, `err` an error against the input's line
+/// count. Returns (parsed, rejected).
+fn fuzz_text<T>(
+    name: &str,
+    seed: &str,
+    rng_seed: u64,
+    parse: impl Fn(&str) -> Result<T, String> + std::panic::RefUnwindSafe,
+    ok: impl Fn(&T, &str, usize),
+    err: impl Fn(&str, usize),
+) -> (usize, usize) {
+    let mut rng = Rng(rng_seed);
+    let n = 30_000;
+    let (mut parsed, mut rejected) = (0, 0);
+    for i in 0..n {
+        let input = mutate(&mut rng, seed.as_bytes());
+        let text = String::from_utf8_lossy(&input).into_owned();
+        let lines = text.lines().count().max(1);
+        match std::panic::catch_unwind(|| parse(&text)) {
+            Ok(Ok(v)) => {
+                parsed += 1;
+                ok(&v, &text, lines);
+            }
+            Ok(Err(e)) => {
+                rejected += 1;
+                err(&e, lines);
+            }
+            Err(_) => panic!("{name} panicked on input #{i}: {text:?}"),
+        }
+    }
+    eprintln!("{name} fuzz: {n} inputs, {parsed} parsed, {rejected} rejected");
+    assert_eq!(parsed + rejected, n);
+    (parsed, rejected)
+}
+
 #[test]
 fn labels_csv_reader_never_panics_and_errors_name_a_line_inside_the_input() {
     let seed = "file,label,start,end,skeleton,notes\n\
                 take1.jsonl,sit down,10,50,,\"first, take\"\n\
                 amc/a.amc,squat,,,asf/bd.asf,x\n";
-    let mut rng = Rng(0x5eed_0003);
-    let n = 30_000;
-    let (mut ok, mut err) = (0, 0);
-    for i in 0..n {
-        let input = mutate(&mut rng, seed.as_bytes());
-        let text = String::from_utf8_lossy(&input).into_owned();
-        let lines = text.lines().count().max(1);
-        let parsed = std::panic::catch_unwind(|| {
-            scale::recording::labels::parse(&text, "labels.csv", std::path::Path::new("d"))
-        });
-        match parsed {
-            Ok(Ok(clips)) => {
-                ok += 1;
-                assert!(clips.iter().all(|c| c.line <= lines));
+    fuzz_text(
+        "labels.csv",
+        seed,
+        0x5eed_0003,
+        |text| scale::recording::labels::parse(text, "labels.csv", std::path::Path::new("d")),
+        |clips, _, lines| assert!(clips.iter().all(|c| c.line <= lines)),
+        |e, lines| {
+            if let Some(l) = line_of(e, "labels.csv:") {
+                assert!(l <= lines, "line {l} beyond {lines} lines: {e}");
             }
-            Ok(Err(e)) => {
-                err += 1;
-                let line = line_of(&e, "labels.csv:");
-                if let Some(l) = line {
-                    assert!(l <= lines, "line {l} beyond {lines} lines: {e}");
-                }
-                assert!(e.starts_with("labels.csv"), "{e}");
-            }
-            Err(_) => panic!("labels.csv reader panicked on input #{i}: {text:?}"),
-        }
-    }
-    eprintln!("labels.csv fuzz: {n} inputs, {ok} parsed, {err} rejected");
-    assert_eq!(ok + err, n);
+            assert!(e.starts_with("labels.csv"), "{e}");
+        },
+    );
 }
 
 #[test]
 fn model_manifest_parser_never_panics_and_errors_name_a_line_inside_the_input() {
     let h = "0123456789abcdef".repeat(4);
     let seed = format!("{h}  encoder.onnx\n{h} *model.json\n{h}  class_priors.safetensors\n");
-    let mut rng = Rng(0x5eed_0004);
-    let n = 30_000;
-    let (mut ok, mut err) = (0, 0);
-    for i in 0..n {
-        let input = mutate(&mut rng, seed.as_bytes());
-        let text = String::from_utf8_lossy(&input).into_owned();
-        let lines = text.lines().count().max(1);
-        let parsed =
-            std::panic::catch_unwind(|| scale::model::folder::Manifest::parse(&text, "SHA256SUMS"));
-        match parsed {
-            Ok(Ok(m)) => {
-                ok += 1;
-                assert_eq!(m.files.len(), text.lines().count());
-                for (name, hash) in &m.files {
-                    assert_eq!(hash.len(), 64);
-                    assert!(!name.is_empty() && !name.contains('/'), "{name:?}");
-                }
+    fuzz_text(
+        "SHA256SUMS",
+        &seed,
+        0x5eed_0004,
+        |text| scale::model::folder::Manifest::parse(text, "SHA256SUMS"),
+        |m, text, _| {
+            assert_eq!(m.files.len(), text.lines().count());
+            for (name, hash) in &m.files {
+                assert_eq!(hash.len(), 64);
+                assert!(!name.is_empty() && !name.contains('/'), "{name:?}");
             }
-            Ok(Err(e)) => {
-                err += 1;
-                let line =
-                    line_of(&e, "SHA256SUMS:").unwrap_or_else(|| panic!("no line number: {e}"));
-                assert!((1..=lines).contains(&line), "line {line} of {lines}: {e}");
-            }
-            Err(_) => panic!("manifest parser panicked on input #{i}: {text:?}"),
-        }
-    }
-    eprintln!("SHA256SUMS fuzz: {n} inputs, {ok} parsed, {err} rejected");
-    assert_eq!(ok + err, n);
+        },
+        |e, lines| {
+            let line = line_of(e, "SHA256SUMS:").unwrap_or_else(|| panic!("no line number: {e}"));
+            assert!((1..=lines).contains(&line), "line {line} of {lines}: {e}");
+        },
+    );
 }

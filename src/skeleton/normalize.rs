@@ -463,32 +463,52 @@ mod tests {
         [p[0], c * p[1] - s * p[2], s * p[1] + c * p[2]]
     }
 
+    /// `frames` frames of the moving test body at `offset`.
+    fn track(frames: usize, offset: [f32; 3]) -> Vec<Option<Joints>> {
+        (0..frames)
+            .map(|t| Some(pose(t as f32 * 0.2, offset)))
+            .collect()
+    }
+
+    /// The track with every joint moved by `f`.
+    fn mapped(track: &[Option<Joints>], f: impl Fn([f32; 3]) -> [f32; 3]) -> Vec<Option<Joints>> {
+        track
+            .iter()
+            .map(|j| {
+                j.map(|mut j| {
+                    j.iter_mut().for_each(|p| *p = f(*p));
+                    j
+                })
+            })
+            .collect()
+    }
+
+    /// Both tracks through `n`: the two windows and their largest difference.
+    fn both(
+        n: &mut Normalizer,
+        a: &[Option<Joints>],
+        b: &[Option<Joints>],
+    ) -> (Vec<f32>, Vec<f32>, f32) {
+        let t = n.frames();
+        let (mut x, mut y) = (vec![0.0; window_len(t)], vec![0.0; window_len(t)]);
+        n.normalize(&[&a], &mut x).unwrap();
+        n.normalize(&[&b], &mut y).unwrap();
+        let worst = x
+            .iter()
+            .zip(&y)
+            .map(|(p, q)| (p - q).abs())
+            .fold(0.0f32, f32::max);
+        (x, y, worst)
+    }
+
     #[test]
     fn invariant_to_a_rigid_motion_of_the_input() {
-        let track: Vec<Option<Joints>> = (0..50)
-            .map(|t| Some(pose(t as f32 * 0.2, [0.0, 0.0, 3.0])))
-            .collect();
-        let moved: Vec<Option<Joints>> = track
-            .iter()
-            .map(|f| {
-                let mut j = f.unwrap();
-                for p in j.iter_mut() {
-                    let r = rotate(*p, 0.7, -0.3);
-                    *p = [r[0] + 1.5, r[1] - 0.4, r[2] + 0.8];
-                }
-                Some(j)
-            })
-            .collect();
-        let mut n = Normalizer::new(32);
-        let mut a = vec![0.0; window_len(32)];
-        let mut b = vec![0.0; window_len(32)];
-        n.normalize(&[&track], &mut a).unwrap();
-        n.normalize(&[&moved], &mut b).unwrap();
-        let worst = a
-            .iter()
-            .zip(&b)
-            .map(|(x, y)| (x - y).abs())
-            .fold(0.0f32, f32::max);
+        let track = track(50, [0.0, 0.0, 3.0]);
+        let moved = mapped(&track, |p| {
+            let r = rotate(p, 0.7, -0.3);
+            [r[0] + 1.5, r[1] - 0.4, r[2] + 0.8]
+        });
+        let (a, _, worst) = both(&mut Normalizer::new(32), &track, &moved);
         assert!(worst < 1e-5, "max diff {worst}");
         // The reference frame is as specified: SpineMid at the origin, spine along +z,
         // shoulders along x (right → left is +x after making it orthogonal to the spine).
@@ -505,30 +525,12 @@ mod tests {
 
     #[test]
     fn body_scale_gives_one_size_to_every_body() {
-        let track: Vec<Option<Joints>> = (0..40)
-            .map(|t| Some(pose(t as f32 * 0.2, [0.3, 0.0, 2.5])))
-            .collect();
+        let track = track(40, [0.3, 0.0, 2.5]);
         // The same person 20 % smaller (a child, or a sensor's shorter bones), elsewhere.
-        let small: Vec<Option<Joints>> = track
-            .iter()
-            .map(|f| {
-                let mut j = f.unwrap();
-                for p in j.iter_mut() {
-                    *p = [0.8 * p[0] - 1.0, 0.8 * p[1], 0.8 * p[2] + 1.0];
-                }
-                Some(j)
-            })
-            .collect();
+        let small = mapped(&track, |p| [0.8 * p[0] - 1.0, 0.8 * p[1], 0.8 * p[2] + 1.0]);
         let mut n = Normalizer::new(16).with_body_scale(true);
         assert!(n.body_scale() && !Normalizer::new(16).body_scale());
-        let (mut a, mut b) = (vec![0.0; window_len(16)], vec![0.0; window_len(16)]);
-        n.normalize(&[&track], &mut a).unwrap();
-        n.normalize(&[&small], &mut b).unwrap();
-        let worst = a
-            .iter()
-            .zip(&b)
-            .map(|(x, y)| (x - y).abs())
-            .fold(0.0f32, f32::max);
+        let (a, _, worst) = both(&mut n, &track, &small);
         assert!(worst < 1e-5, "max diff {worst}");
         // The output's mean major-bone length is BODY_UNIT (the pose's bones are rigid here).
         let mut j = [[0.0f32; 3]; NUM_JOINTS];
@@ -543,9 +545,7 @@ mod tests {
             body_size(&j)
         );
         // Without body scale the two differ by the factor.
-        let mut plain = Normalizer::new(16);
-        plain.normalize(&[&small], &mut b).unwrap();
-        plain.normalize(&[&track], &mut a).unwrap();
+        let (a, b, _) = both(&mut Normalizer::new(16), &track, &small);
         let ratio = b[window_index(16, 2, 0, Joint::Head.index(), 0)]
             / a[window_index(16, 2, 0, Joint::Head.index(), 0)];
         assert!((ratio - 0.8).abs() < 1e-4, "{ratio}");
