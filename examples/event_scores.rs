@@ -1,0 +1,96 @@
+//! The window scores behind the event thresholds' defaults (`docs/protocol.md`, "Events"):
+//! two synthetic recordings of every catalogue class by held-out performers, each followed by
+//! 4 s of standing still, through the server's per-frame step with a model (64-frame windows
+//! every 4 frames). Prints percentiles of the best class's score for windows whose best class
+//! is right, wrong, and for windows wholly inside the standing still.
+//!
+//! `cargo run --release --example event_scores [-- MODEL_DIR]`
+
+use scale::catalog::Catalog;
+use scale::runtime::SessionOptions;
+use scale::stream::engine::LabelEngine;
+use scale::stream::server::Core;
+use scale::stream::stats::Counters;
+use scale::stream::window::WindowConfig;
+use scale::synth::{self, SampleSpec};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let model = std::env::args()
+        .nth(1)
+        .map_or_else(|| PathBuf::from("models/default"), PathBuf::from);
+    let catalog = Catalog::builtin();
+    let (mut right, mut wrong, mut still) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut unknown_right, mut unknown_wrong) = (0, 0);
+    for class in &catalog.classes {
+        for rep in 0..2u16 {
+            let spec = SampleSpec {
+                class_id: class.id,
+                subject: 9 + rep,
+                camera: 1 + rep,
+                replication: 1,
+            };
+            let mut frames =
+                synth::generate(class, &spec, 1000 + u64::from(rep))?.to_frames(0, 30.0);
+            let n = frames.len();
+            let last = frames.last().ok_or("an empty recording")?.clone();
+            for i in 0..120 {
+                let mut f = last.clone();
+                f.seq = (n + i + 1) as u64;
+                f.t_us = f.seq * 33_333;
+                frames.push(f);
+            }
+            let engine = LabelEngine::load(&model, SessionOptions::default(), 5)?;
+            let t = engine.model_frames();
+            let config = WindowConfig {
+                window: 64,
+                model_frames: t,
+                stride: 4,
+                expire_after: 30,
+            };
+            let mut core = Core::new(engine, config, Arc::new(Counters::default()));
+            let mut out = Vec::new();
+            for f in &frames {
+                let Some(s) = core.on_frame(f, Instant::now(), &mut out)? else {
+                    continue;
+                };
+                let score = core.engine().scores()[s.best];
+                if s.window.seq_first as usize > n {
+                    still.push(score);
+                } else if core.engine().class_ids()[s.best] == class.id {
+                    right.push(score);
+                    unknown_right += usize::from(s.unknown);
+                } else {
+                    wrong.push(score);
+                    unknown_wrong += usize::from(s.unknown);
+                }
+            }
+        }
+    }
+    println!("best-class score of 64-frame windows, {}:", model.display());
+    for (name, v) in [
+        ("right", &mut right),
+        ("wrong", &mut wrong),
+        ("standing still", &mut still),
+    ] {
+        v.sort_by(f32::total_cmp);
+        if v.is_empty() {
+            println!("  {name:<15} no windows");
+            continue;
+        }
+        let q = |p: f32| v[((v.len() - 1) as f32 * p) as usize];
+        println!(
+            "  {name:<15} {:>5} windows  p10 {:.3}  p25 {:.3}  median {:.3}  p75 {:.3}  p90 {:.3}",
+            v.len(),
+            q(0.1),
+            q(0.25),
+            q(0.5),
+            q(0.75),
+            q(0.9)
+        );
+    }
+    println!("  unknown among right {unknown_right}, among wrong {unknown_wrong}");
+    Ok(())
+}
