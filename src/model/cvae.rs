@@ -13,7 +13,7 @@ use super::tensors::NamedTensors;
 use serde::{Deserialize, Serialize};
 
 /// Ways to rank classes on the same trained weights (`scale eval --scoring`): the SCALE
-/// energy, and each of its parts, for the diagnostics of `docs/results.md`.
+/// energy, and each of its parts, for the diagnostics of `docs/training.md`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scoring {
