@@ -584,6 +584,14 @@ async fn io_main(
     Ok(())
 }
 
+/// The message of a payload in a pooled buffer; the buffer goes back to the pool.
+fn pooled_message(topic: &[u8], mut buf: Vec<u8>, free: &Sender<Vec<u8>>) -> zeromq::ZmqMessage {
+    let msg = net::message(topic, &buf);
+    buf.clear();
+    let _ = free.try_send(buf);
+    msg
+}
+
 /// Publishes what the inference thread has queued; true once that thread has finished.
 async fn drain(out: &Receiver<Out>, free: &Sender<Vec<u8>>, publisher: &mut PubSocket) -> bool {
     loop {
@@ -593,20 +601,8 @@ async fn drain(out: &Receiver<Out>, free: &Sender<Vec<u8>>, publisher: &mut PubS
             Err(crossbeam_channel::TryRecvError::Disconnected) => return true,
         };
         let message = match m {
-            Out::Label(buf) => {
-                let msg = net::message(TOPIC_LABELS, &buf);
-                let mut buf = buf;
-                buf.clear();
-                let _ = free.try_send(buf);
-                msg
-            }
-            Out::Event(buf) => {
-                let msg = net::message(TOPIC_EVENTS, &buf);
-                let mut buf = buf;
-                buf.clear();
-                let _ = free.try_send(buf);
-                msg
-            }
+            Out::Label(buf) => pooled_message(TOPIC_LABELS, buf, free),
+            Out::Event(buf) => pooled_message(TOPIC_EVENTS, buf, free),
             Out::Stats(buf) => net::message(TOPIC_STATS, &buf),
         };
         // The PUB drops messages for subscribers whose queues are full: never blocks.
