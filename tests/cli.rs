@@ -305,3 +305,166 @@ fn serve_refuses_bad_settings_and_missing_models_clearly() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("--features cuda"));
     }
 }
+
+/// A TCP endpoint on a port that was free a moment ago.
+fn endpoint() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("tcp://127.0.0.1:{}", l.local_addr().unwrap().port())
+}
+
+/// A child process killed when dropped.
+struct Proc(std::process::Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The class counts of the labels a subscriber to `endpoint` receives, as they come.
+fn label_sizes(
+    endpoint: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> (
+    std::sync::Arc<std::sync::Mutex<Vec<usize>>>,
+    std::thread::JoinHandle<()>,
+) {
+    use zeromq::{Socket, SocketRecv};
+    let sizes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let out = sizes.clone();
+    let handle = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let mut sub = zeromq::SubSocket::new();
+            sub.subscribe("labels").await.unwrap();
+            sub.connect(&endpoint).await.unwrap();
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let Ok(Ok(m)) =
+                    tokio::time::timeout(std::time::Duration::from_millis(200), sub.recv()).await
+                else {
+                    continue;
+                };
+                let parts = m.into_vec();
+                let label = scale::protocol::LabelMessage::from_json(&parts[1]).unwrap();
+                out.lock().unwrap().push(label.top.len());
+            }
+        });
+    });
+    (sizes, handle)
+}
+
+/// Waits (up to 60 s) until a label with `n` classes has come after the first `after`.
+fn wait_for_labels_of(sizes: &std::sync::Mutex<Vec<usize>>, after: usize, n: usize) -> usize {
+    let t = std::time::Instant::now();
+    loop {
+        {
+            let s = sizes.lock().unwrap();
+            if let Some(i) = s.iter().skip(after).position(|&k| k == n) {
+                return after + i;
+            }
+        }
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(60),
+            "no label with {n} classes"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn scale_classes_changes_the_labels_of_a_running_server() {
+    let Some(rec) = fixture("ntu/S001C001P001R001A012.skeleton") else {
+        return;
+    };
+    let (frames, labels, control) = (endpoint(), endpoint(), endpoint());
+    let tmp = tempfile::tempdir().unwrap();
+    let err = tmp.path().join("serve.err");
+    let model = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/default");
+    let _server = Proc(
+        Command::new(env!("CARGO_BIN_EXE_scale"))
+            .args(["serve", "--frames", &frames, "--labels", &labels])
+            .args(["--control", &control, "--top-k", "100"])
+            .arg("--model")
+            .arg(&model)
+            .stderr(std::fs::File::create(&err).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let t = std::time::Instant::now();
+    while !std::fs::read_to_string(&err).is_ok_and(|s| s.contains("Ctrl-C stops")) {
+        assert!(t.elapsed().as_secs() < 60, "the server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (sizes, subscriber) = label_sizes(labels, stop.clone());
+    let _replay = Proc(
+        Command::new(env!("CARGO_BIN_EXE_scale"))
+            .arg("replay")
+            .arg(&rec)
+            .args(["--to", &frames, "--loop", "--gap", "0.2"])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let classes = |args: &[&str]| {
+        let mut all = vec!["classes"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--control", &control]);
+        scale(&all)
+    };
+    let lines = |out: &std::process::Output| common::stdout_of(out).lines().count();
+
+    // The model's 40 classes, in every label.
+    assert_eq!(lines(&classes(&["list"])), 40);
+    let before = wait_for_labels_of(&sizes, 0, 40);
+    // Added by text while the stream runs: the next labels rank 41 classes.
+    let out = classes(&[
+        "add",
+        "wave goodbye",
+        "-d",
+        "waving one hand from side to side",
+    ]);
+    let listed = common::stdout_of(&out);
+    assert_eq!(listed.lines().count(), 41);
+    assert!(
+        listed.lines().last().unwrap().ends_with("wave goodbye"),
+        "{listed}"
+    );
+    let n = sizes.lock().unwrap().len();
+    let added = wait_for_labels_of(&sizes, n, 41);
+    assert!(added > before);
+    // A bad request fails clearly and changes nothing.
+    let out = classes(&["remove", "juggling"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no class named \"juggling\""),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(lines(&classes(&["list"])), 41);
+    // Restricted to two classes, then all again.
+    assert_eq!(lines(&classes(&["allow", "clapping", "wave goodbye"])), 2);
+    let n = sizes.lock().unwrap().len();
+    wait_for_labels_of(&sizes, n, 2);
+    let out = classes(&["allow", "--json"]);
+    let reply: serde_json::Value = serde_json::from_str(&common::stdout_of(&out)).unwrap();
+    assert_eq!(reply["ok"], true);
+    assert_eq!(reply["classes"].as_array().unwrap().len(), 41);
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    subscriber.join().unwrap();
+    // Nothing without a server.
+    let out = scale(&[
+        "classes",
+        "list",
+        "--control",
+        &endpoint(),
+        "--timeout",
+        "1",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is `scale serve --control"));
+}

@@ -50,10 +50,12 @@ impl Drop for Proc {
 }
 
 fn serve(frames: &str, labels: &str, stderr: &Path, extra: &[&str]) -> Proc {
+    // Each server its own control socket (tests run in parallel).
+    let control = endpoint();
     Proc(
         Command::new(env!("CARGO_BIN_EXE_scale"))
             .args(["serve", "--frames", frames, "--labels", labels])
-            .args(["--stats-every", "1"])
+            .args(["--stats-every", "1", "--control", &control])
             .args(extra)
             .arg("--model")
             .arg(root().join("models/default"))

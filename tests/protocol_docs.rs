@@ -1,7 +1,8 @@
 //! The examples in `docs/protocol.md` decode to what the text around them says.
 
 use scale::protocol::{
-    DROP_REASONS, EventKind, EventMessage, LabelMessage, Layout, SkeletonFrame, StatsMessage,
+    ControlReply, ControlRequest, DROP_REASONS, EventKind, EventMessage, LabelMessage, Layout,
+    SkeletonFrame, StatsMessage,
 };
 
 fn example(name: &str) -> String {
@@ -144,4 +145,30 @@ fn stats_example_parses_and_names_every_drop_reason() {
     for r in DROP_REASONS {
         assert!(doc.contains(&format!("`{r}`")), "{r} is not documented");
     }
+}
+
+#[test]
+fn control_examples_parse() {
+    let add = ControlRequest::from_json(example("control-add").as_bytes()).unwrap();
+    assert_eq!(
+        add,
+        ControlRequest::Add {
+            name: "wave goodbye".into(),
+            descriptions: vec!["waving one hand from side to side".into()],
+        }
+    );
+    let ok = ControlReply::from_json(example("control-reply").as_bytes()).unwrap();
+    let classes = ok.classes.unwrap();
+    assert!(ok.ok && ok.error.is_none());
+    assert_eq!(
+        (classes[1].id, classes[1].name.as_str()),
+        (41, "wave goodbye")
+    );
+    let bad = ControlReply::from_json(example("control-error").as_bytes()).unwrap();
+    assert!(!bad.ok && bad.classes.is_none());
+    assert!(
+        bad.error
+            .unwrap()
+            .starts_with("no class named \"juggling\"")
+    );
 }

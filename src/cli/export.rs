@@ -1,13 +1,63 @@
 //! `scale export` (rewrite a model folder's ONNX graphs and class priors from its weights) and
-//! `scale classes` (a new class set for an existing model: text embeddings → prior cache).
+//! `scale classes` (a new class set for an existing model: text embeddings → prior cache; or,
+//! with a subcommand, a request to a running server's control socket).
 
-use super::CliResult;
+use super::{ClassesCommand, CliResult};
 use crate::catalog::Catalog;
 use crate::export;
 use crate::model::folder::{self, ModelInfo};
+use crate::protocol::ControlRequest;
+use crate::stream::control;
 use crate::train::encoder::load_checkpoint;
 use crate::train::pipeline::{class_texts, priors_for};
 use std::path::Path;
+
+/// `scale classes add|remove|list|allow`: one request to a running server; prints the active
+/// classes (one per line, or the reply as JSON). A refused request is an error.
+pub fn control(command: ClassesCommand) -> CliResult {
+    let (request, opts) = match command {
+        ClassesCommand::Add {
+            name,
+            descriptions,
+            control,
+        } => (ControlRequest::Add { name, descriptions }, control),
+        ClassesCommand::Remove { name, control } => (ControlRequest::Remove { name }, control),
+        ClassesCommand::List { control } => (ControlRequest::List {}, control),
+        ClassesCommand::Allow { names, control } => (ControlRequest::Allow { names }, control),
+    };
+    if !(opts.timeout.is_finite() && opts.timeout > 0.0 && opts.timeout <= 3600.0) {
+        return Err(format!(
+            "--timeout must be between 0 and 3600 seconds (got {})",
+            opts.timeout
+        )
+        .into());
+    }
+    let reply = control::request(
+        &opts.control,
+        &request,
+        std::time::Duration::from_secs_f64(opts.timeout),
+    )?;
+    if opts.json {
+        println!("{}", String::from_utf8_lossy(&reply.to_json()));
+    }
+    match (reply.ok, reply.classes, reply.error) {
+        (true, Some(classes), _) => {
+            if !opts.json {
+                for c in &classes {
+                    println!("{:>5}  {}", c.id, c.name);
+                }
+                eprintln!("{} active classes", classes.len());
+            }
+            Ok(())
+        }
+        (_, _, error) => Err(format!(
+            "{}: {}",
+            opts.control,
+            error.unwrap_or_else(|| "the server refused the request".into())
+        )
+        .into()),
+    }
+}
 
 /// Rebuilds the class-prior cache of `dir` for a catalogue (default: the bundled one), after
 /// checking the folder against its manifest, and seals it anew.

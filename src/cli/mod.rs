@@ -142,14 +142,21 @@ pub enum Command {
         #[arg(long)]
         catalog: Option<PathBuf>,
     },
-    /// Give a model a new class set: embed the catalogue's texts and rebuild the class-prior
-    /// cache. No retraining, no re-export: the energy head takes the class tensors as inputs.
+    /// Give a model a new class set, or change a running server's classes.
+    ///
+    /// `scale classes --model DIR --catalog FILE` embeds the catalogue's texts and rebuilds the
+    /// folder's class-prior cache (no retraining, no re-export: the energy head takes the class
+    /// tensors as inputs). `scale classes add|remove|list|allow --control EP` changes the
+    /// candidates of a running `scale serve` without a restart.
+    #[command(args_conflicts_with_subcommands = true)]
     Classes {
+        #[command(subcommand)]
+        command: Option<ClassesCommand>,
         #[arg(long, default_value = "models/default")]
         model: PathBuf,
         /// Catalogue file with the classes to recognise (e.g. with new actions described by text).
         #[arg(long)]
-        catalog: PathBuf,
+        catalog: Option<PathBuf>,
     },
     /// Recognise actions in a live skeleton stream: frames in over ZeroMQ, labels out.
     ///
@@ -187,6 +194,52 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Requests to a running server's control socket (`scale serve --control`).
+#[derive(Debug, Subcommand)]
+pub enum ClassesCommand {
+    /// Add a class named by text: its prior is made from the name and the descriptions.
+    Add {
+        /// The class name (also the first text it is known by).
+        name: String,
+        /// A sentence describing the action (repeatable).
+        #[arg(long = "description", short = 'd')]
+        descriptions: Vec<String>,
+        #[command(flatten)]
+        control: ControlOpts,
+    },
+    /// Remove a class.
+    Remove {
+        name: String,
+        #[command(flatten)]
+        control: ControlOpts,
+    },
+    /// List the active classes.
+    List {
+        #[command(flatten)]
+        control: ControlOpts,
+    },
+    /// Only these classes are candidates; no names lifts the restriction.
+    Allow {
+        names: Vec<String>,
+        #[command(flatten)]
+        control: ControlOpts,
+    },
+}
+
+/// Where a running server's control socket is.
+#[derive(Debug, clap::Args)]
+pub struct ControlOpts {
+    /// The server's control endpoint.
+    #[arg(long, default_value = crate::stream::control::DEFAULT_CONTROL)]
+    pub control: String,
+    /// Seconds to wait for the reply (the first `add` loads the sentence encoder).
+    #[arg(long, default_value_t = 30.0)]
+    pub timeout: f64,
+    /// Print the reply as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -365,7 +418,22 @@ pub fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Export { model, catalog } => export::export_folder(&model, catalog.as_deref()),
-        Command::Classes { model, catalog } => export::classes(&model, Some(&catalog)),
+        Command::Classes {
+            command: Some(command),
+            ..
+        } => export::control(command),
+        Command::Classes {
+            command: None,
+            model,
+            catalog,
+        } => match catalog {
+            Some(catalog) => export::classes(&model, Some(&catalog)),
+            None => Err(
+                "scale classes: give --catalog FILE (a new class set for --model), or a \
+                 request to a running server: add, remove, list or allow"
+                    .into(),
+            ),
+        },
         Command::Eval(args) => eval::run(args),
         Command::Label(args) => label::run(args),
         Command::Train {

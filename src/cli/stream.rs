@@ -61,6 +61,18 @@ pub struct ServeArgs {
     /// Seconds between stats messages.
     #[arg(long, default_value_t = 2.0)]
     pub stats_every: f64,
+    /// Endpoint the control socket (a ZeroMQ REP) binds: `scale classes add|remove|list|allow`
+    /// change the candidate classes there while the server runs (docs/protocol.md, "Control").
+    #[arg(long, default_value = crate::stream::control::DEFAULT_CONTROL)]
+    pub control: String,
+    /// No control socket: the classes stay as they start.
+    #[arg(long, conflicts_with = "control")]
+    pub no_control: bool,
+    /// Only these classes are candidates, comma-separated (e.g. "clapping,drink water"); names
+    /// the model does not know are added, named by their text alone. Default: all of the
+    /// model's classes.
+    #[arg(long)]
+    pub classes: Option<String>,
     #[command(flatten)]
     pub engine: EngineOpts,
 }
@@ -109,6 +121,18 @@ pub fn serve(args: ServeArgs) -> CliResult {
         .engine
         .config(&args.frames, &args.labels, args.stats_every)?;
     config.frames_bind = args.frames_bind;
+    config.control = (!args.no_control).then(|| args.control.clone());
+    if let Some(list) = &args.classes {
+        let names: Vec<String> = list
+            .split(',')
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .collect();
+        if names.is_empty() {
+            return Err("--classes: no class names given".into());
+        }
+        config.classes = Some(names);
+    }
     config.handle_signals = true;
     config.log = true;
     let server = Server::start(config.clone())?;
@@ -136,6 +160,9 @@ pub fn serve(args: ServeArgs) -> CliResult {
         },
         server.labels_endpoint
     );
+    if let Some(ep) = &server.control_endpoint {
+        eprintln!("scale serve: control (REP, bound) at {ep}: `scale classes list --control {ep}`");
+    }
     server.wait()?;
     Ok(())
 }

@@ -3,11 +3,15 @@
 //!
 //! Every ZeroMQ message is two frames, `[topic, payload]`, so subscribers can filter by topic.
 
+mod control;
 mod event;
 mod frame;
 mod label;
 mod stats;
 
+pub use control::{
+    ControlReply, ControlRequest, MAX_DESCRIPTIONS, MAX_REQUEST_BYTES, MAX_TEXT_CHARS,
+};
 pub use event::{EVENT_VERSION, EventClass, EventKind, EventMessage};
 pub use frame::{
     BINARY_HEADER_LEN, BINARY_MAGIC, BodyFrame, FRAME_VERSION, Layout, SkeletonFrame, read_jsonl,

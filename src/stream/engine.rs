@@ -12,6 +12,7 @@ use super::window::WindowInfo;
 use crate::catalog::Catalog;
 use crate::export::{energy_head, shift_gcn};
 use crate::inference::{Recognizer, catalog_priors};
+use crate::model::cvae::ClassPriors;
 use crate::protocol::{LABEL_VERSION, LabelMessage, StageLatency};
 use crate::runtime::SessionOptions;
 use ort::session::{HasSelectedOutputs, OutputSelector, RunOptions, Session};
@@ -39,29 +40,112 @@ pub struct LabelSummary {
     pub window: WindowInfo,
 }
 
-/// Ranks windows against a class set.
-pub struct LabelEngine {
-    window: usize,
-    sensor_window: Option<usize>,
-    body_scale: bool,
-    top_k: usize,
-    threshold: f32,
+/// The candidate classes of a [`LabelEngine`] with everything that depends on them: the prior
+/// tensors, the energy head's preallocated output and the ranking scratch. Built wherever is
+/// convenient (the live vocabulary builds one off the inference thread) and swapped into the
+/// engine between two windows with [`LabelEngine::swap_classes`], so that a new class set costs
+/// the inference thread no allocation and no wait.
+pub struct ClassSet {
     ids: Vec<u32>,
     names: Vec<String>,
     /// Added to an energy before ranking: the model's GZSL offset for seen classes, else 0.
     calibration: Vec<f32>,
-    encoder: Session,
-    head: Session,
-    input: Tensor<f32>,
-    feature: Tensor<f32>,
     /// enc_h, dec_h, prior_mu, prior_logvar: the class priors, fixed.
     priors: [Tensor<f32>; 4],
-    encoder_run: RunOptions<HasSelectedOutputs>,
+    /// The widths of the prior rows (a set fits only a model of the same widths).
+    hidden: usize,
+    latent: usize,
     head_run: RunOptions<HasSelectedOutputs>,
     energy: Vec<f32>,
     ranked: Vec<f32>,
     weights: Vec<f32>,
     order: Vec<usize>,
+}
+
+impl ClassSet {
+    /// The classes of `priors` (with `hidden`/`latent` wide rows), `calibration[k]` added to
+    /// class k's energy before ranking.
+    pub fn new(
+        priors: &ClassPriors,
+        calibration: Vec<f32>,
+        hidden: usize,
+        latent: usize,
+    ) -> Result<ClassSet, String> {
+        let k = priors.len();
+        if k == 0 {
+            return Err("a class set needs at least one class".into());
+        }
+        // Tensors need the runtime (a set may be built before any session is).
+        crate::runtime::environment().map_err(err)?;
+        if calibration.len() != k
+            || priors.names.len() != k
+            || priors.enc_h.len() != k * hidden
+            || priors.dec_h.len() != k * hidden
+            || priors.prior_mu.len() != k * latent
+            || priors.prior_logvar.len() != k * latent
+        {
+            return Err(format!(
+                "class priors of {k} classes do not have the model's sizes (hidden {hidden}, latent {latent})"
+            ));
+        }
+        let head_run = RunOptions::new().map_err(err)?.with_outputs(
+            OutputSelector::no_default()
+                .with(energy_head::ENERGY)
+                .preallocate(energy_head::ENERGY, tensor([1, k], vec![0.0; k])?),
+        );
+        Ok(ClassSet {
+            ids: priors.ids.clone(),
+            names: priors.names.clone(),
+            calibration,
+            priors: [
+                tensor([k, hidden], priors.enc_h.clone())?,
+                tensor([k, hidden], priors.dec_h.clone())?,
+                tensor([k, latent], priors.prior_mu.clone())?,
+                tensor([k, latent], priors.prior_logvar.clone())?,
+            ],
+            hidden,
+            latent,
+            head_run,
+            energy: vec![0.0; k],
+            ranked: vec![0.0; k],
+            weights: vec![0.0; k],
+            order: (0..k).collect(),
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Catalogue ids of the classes.
+    pub fn ids(&self) -> &[u32] {
+        &self.ids
+    }
+
+    /// Names of the classes.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+}
+
+/// Ranks windows against a class set.
+pub struct LabelEngine {
+    window: usize,
+    sensor_window: Option<usize>,
+    body_scale: bool,
+    /// Classes per label asked for (at most the class count is written).
+    top_k: usize,
+    threshold: f32,
+    encoder: Session,
+    head: Session,
+    input: Tensor<f32>,
+    feature: Tensor<f32>,
+    encoder_run: RunOptions<HasSelectedOutputs>,
+    classes: ClassSet,
 }
 
 fn micros(from: Instant, to: Instant) -> u32 {
@@ -125,8 +209,7 @@ impl LabelEngine {
         };
         let (info, own, encoder, head) = rec.into_sessions();
         let priors = candidates.unwrap_or(own);
-        let k = priors.len();
-        if k == 0 {
+        if priors.is_empty() {
             return Err(format!(
                 "{}: the class-prior cache is empty",
                 model.display()
@@ -149,12 +232,6 @@ impl LabelEngine {
         let input =
             Tensor::from_array(([1usize, 3, t, 25, 2], vec![0f32; 3 * t * 50])).map_err(err)?;
         let feature = tensor([1, c.feature_dim], vec![0.0; c.feature_dim])?;
-        let priors_t = [
-            tensor([k, c.hidden], priors.enc_h.clone())?,
-            tensor([k, c.hidden], priors.dec_h.clone())?,
-            tensor([k, c.latent], priors.prior_mu.clone())?,
-            tensor([k, c.latent], priors.prior_logvar.clone())?,
-        ];
         let encoder_run = RunOptions::new().map_err(err)?.with_outputs(
             OutputSelector::no_default()
                 .with(shift_gcn::OUTPUT)
@@ -162,11 +239,6 @@ impl LabelEngine {
                     shift_gcn::OUTPUT,
                     tensor([1, c.feature_dim], vec![0.0; c.feature_dim])?,
                 ),
-        );
-        let head_run = RunOptions::new().map_err(err)?.with_outputs(
-            OutputSelector::no_default()
-                .with(energy_head::ENERGY)
-                .preallocate(energy_head::ENERGY, tensor([1, k], vec![0.0; k])?),
         );
         let calibration = priors
             .names
@@ -179,27 +251,43 @@ impl LabelEngine {
                 }
             })
             .collect();
+        let classes = ClassSet::new(&priors, calibration, c.hidden, c.latent)?;
         Ok(LabelEngine {
             window: t,
             sensor_window: info.encoder.sensor_window,
             body_scale: info.encoder.body_scale,
-            top_k: top_k.clamp(1, k),
+            top_k: top_k.max(1),
             threshold: info.unknown_threshold,
-            ids: priors.ids.clone(),
-            names: priors.names.clone(),
-            calibration,
             encoder,
             head,
             input,
             feature,
-            priors: priors_t,
             encoder_run,
-            head_run,
-            energy: vec![0.0; k],
-            ranked: vec![0.0; k],
-            weights: vec![0.0; k],
-            order: (0..k).collect(),
+            classes,
         })
+    }
+
+    /// Puts `classes` in place of the current candidates (between two windows) and returns
+    /// the old set, so that the caller can drop it off this thread. Nothing is allocated.
+    pub fn swap_classes(&mut self, classes: ClassSet) -> Result<ClassSet, String> {
+        self.check_classes(&classes)?;
+        Ok(std::mem::replace(&mut self.classes, classes))
+    }
+
+    /// Whether `classes` fits this model (its prior rows have the model's widths).
+    pub fn check_classes(&self, classes: &ClassSet) -> Result<(), String> {
+        if (classes.hidden, classes.latent) != (self.classes.hidden, self.classes.latent) {
+            return Err(format!(
+                "the class set was made for hidden {}, latent {}; the model has {}, {}",
+                classes.hidden, classes.latent, self.classes.hidden, self.classes.latent
+            ));
+        }
+        Ok(())
+    }
+
+    /// The current candidate classes.
+    pub fn classes(&self) -> &ClassSet {
+        &self.classes
     }
 
     /// Frames per window the model takes (T).
@@ -220,28 +308,28 @@ impl LabelEngine {
 
     /// Catalogue ids of the candidate classes.
     pub fn class_ids(&self) -> &[u32] {
-        &self.ids
+        &self.classes.ids
     }
 
     /// Names of the candidate classes.
     pub fn class_names(&self) -> &[String] {
-        &self.names
+        &self.classes.names
     }
 
     /// Raw energies of the last window, one per candidate class.
     pub fn energies(&self) -> &[f32] {
-        &self.energy
+        &self.classes.energy
     }
 
     /// Normalised scores of the last ranked window (softmax of the calibrated energies, summing
     /// to 1), one per candidate class.
     pub fn scores(&self) -> &[f32] {
-        &self.weights
+        &self.classes.weights
     }
 
     /// Candidate indices of the last ranked window, best first.
     pub fn order(&self) -> &[usize] {
-        &self.order
+        &self.classes.order
     }
 
     /// Runs the encoder on one window (`data` as produced by the window assembler).
@@ -267,17 +355,18 @@ impl LabelEngine {
 
     /// Runs the energy head on the last encoded window.
     pub fn score(&mut self) -> Result<(), String> {
-        let [enc_h, dec_h, mu, lv] = &self.priors;
+        let c = &mut self.classes;
+        let [enc_h, dec_h, mu, lv] = &c.priors;
         let out = self
             .head
             .run_with_options(
                 ort::inputs![&self.feature, enc_h, dec_h, mu, lv],
-                &self.head_run,
+                &c.head_run,
             )
             .map_err(err)?;
         let (_, e) = out[0].try_extract_tensor::<f32>().map_err(err)?;
-        self.energy.copy_from_slice(e);
-        if !self.energy.iter().all(|e| e.is_finite()) {
+        c.energy.copy_from_slice(e);
+        if !c.energy.iter().all(|e| e.is_finite()) {
             return Err(
                 "the energy head gave a non-finite energy (coordinates far out of range?)".into(),
             );
@@ -289,27 +378,23 @@ impl LabelEngine {
     /// best first. Returns the best index and whether the window is unknown (the best class's
     /// raw energy above the model's threshold).
     pub fn rank(&mut self) -> (usize, bool) {
-        for ((r, e), c) in self
-            .ranked
-            .iter_mut()
-            .zip(&self.energy)
-            .zip(&self.calibration)
-        {
-            *r = e + c;
+        let c = &mut self.classes;
+        for ((r, e), k) in c.ranked.iter_mut().zip(&c.energy).zip(&c.calibration) {
+            *r = e + k;
         }
-        let best = self.ranked.iter().copied().fold(f32::INFINITY, f32::min);
-        for (w, r) in self.weights.iter_mut().zip(&self.ranked) {
+        let best = c.ranked.iter().copied().fold(f32::INFINITY, f32::min);
+        for (w, r) in c.weights.iter_mut().zip(&c.ranked) {
             *w = (best - r).exp();
         }
-        let total: f32 = self.weights.iter().sum();
-        self.weights.iter_mut().for_each(|w| *w /= total);
-        let ranked = &self.ranked;
+        let total: f32 = c.weights.iter().sum();
+        c.weights.iter_mut().for_each(|w| *w /= total);
+        let ranked = &c.ranked;
         // Unstable sort (no allocation); ties broken by index so the order is deterministic.
-        self.order
+        c.order
             .sort_unstable_by(|&a, &b| ranked[a].total_cmp(&ranked[b]).then(a.cmp(&b)));
         // Unknown: the best-ranked class's own energy is above the calibrated threshold.
-        let top = self.order[0];
-        (top, self.energy[top] > self.threshold)
+        let top = c.order[0];
+        (top, c.energy[top] > self.threshold)
     }
 
     /// Labels one window: encoder, energy head, ranking, and the label's JSON written into
@@ -409,14 +494,15 @@ struct RankedView<'a> {
 
 impl Serialize for Top<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let e = self.0;
-        let mut seq = s.serialize_seq(Some(e.top_k))?;
-        for &k in e.order.iter().take(e.top_k) {
+        let c = &self.0.classes;
+        let n = self.0.top_k.min(c.len());
+        let mut seq = s.serialize_seq(Some(n))?;
+        for &k in c.order.iter().take(n) {
             seq.serialize_element(&RankedView {
-                id: e.ids[k],
-                name: &e.names[k],
-                energy: e.energy[k],
-                score: e.weights[k],
+                id: c.ids[k],
+                name: &c.names[k],
+                energy: c.energy[k],
+                score: c.weights[k],
             })?;
         }
         seq.end()

@@ -269,6 +269,35 @@ impl EventTracker {
         }
     }
 
+    /// Follows a change of the engine's class set: `new_index` maps a class index of the old
+    /// set to its index in the new one, or `None` for a class that is gone. An active event
+    /// of a class that is gone ends now (queued with its old index: drain the queue before
+    /// the old set's names are dropped); a candidate of one is forgotten; everything else
+    /// carries on under its new index.
+    pub fn remap_classes(&mut self, new_index: impl Fn(usize) -> Option<usize>) {
+        for i in 0..SLOTS {
+            let Some(mut s) = self.slots[i] else { continue };
+            if let Some(mut a) = s.active {
+                match new_index(a.class) {
+                    Some(k) => {
+                        a.class = k;
+                        s.active = Some(a);
+                    }
+                    None => {
+                        self.push(a.event(EventKind::End, s.body));
+                        s.active = None;
+                        s.missed = 0;
+                    }
+                }
+            }
+            s.candidate = s.candidate.and_then(|mut c| {
+                c.class = new_index(c.class)?;
+                Some(c)
+            });
+            self.slots[i] = Some(s);
+        }
+    }
+
     /// Ends every open event (the stream restarted).
     pub fn reset(&mut self) {
         self.retain_bodies(|_| false);
@@ -365,6 +394,35 @@ mod tests {
         // Class 2 starts at its first window (its candidate ran while 1 was ending).
         assert_eq!(e[2].seq_first, 4 * 8 + 1);
         assert_eq!(e[1].seq_last, 4 * 7 + 64);
+    }
+
+    #[test]
+    fn a_class_set_change_renumbers_events_and_ends_those_of_removed_classes() {
+        let mut t = EventTracker::new(CFG);
+        for i in 0..5 {
+            t.on_window(&window(i), 1, false, &scores(1, 0.6));
+        }
+        assert_eq!(
+            kinds(&t.drain().collect::<Vec<_>>()),
+            [(EventKind::Start, 1)]
+        );
+        // Class 1 moves to index 3: the event goes on under its new index.
+        t.remap_classes(|i| Some(if i == 1 { 3 } else { i }));
+        assert_eq!(t.drain().count(), 0);
+        for i in 5..8 {
+            t.on_window(&window(i), 3, false, &scores(3, 0.6));
+        }
+        assert_eq!(t.drain().count(), 0, "the same event continues");
+        // Class 3 is removed: its event ends at once, under its old index.
+        t.remap_classes(|i| (i != 3).then_some(i));
+        let e: Vec<Event> = t.drain().collect();
+        assert_eq!(kinds(&e), [(EventKind::End, 3)]);
+        assert_eq!(
+            (e[0].seq_first, e[0].seq_last, e[0].windows),
+            (1, 4 * 7 + 64, 8)
+        );
+        t.retain_bodies(|_| false);
+        assert_eq!(t.drain().count(), 0, "nothing left open");
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! The streaming path: the sliding-window assembler over per-body ring buffers ([`window`]), the
 //! engine that turns a window into a label ([`engine`]), action events from the labels
 //! ([`events`]), the server that connects them to
-//! ZeroMQ ([`server`]), the recording publisher ([`replay`]), counters and latency statistics
+//! ZeroMQ ([`server`]), its live vocabulary and control socket ([`vocabulary`], [`control`]),
+//! the recording publisher ([`replay`]), counters and latency statistics
 //! ([`stats`]), the socket helpers ([`net`]) and the in-process loopback run ([`loopback`]).
 
+pub mod control;
 pub mod engine;
 pub mod events;
 pub mod loopback;
@@ -11,4 +13,5 @@ pub mod net;
 pub mod replay;
 pub mod server;
 pub mod stats;
+pub mod vocabulary;
 pub mod window;

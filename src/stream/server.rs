@@ -6,19 +6,23 @@
 //! (full: the frame is dropped and counted, the network side never waits), labels leave it as
 //! JSON in buffers from a fixed pool that the publisher hands back (empty pool: the label is
 //! counted as dropped, inference never waits for a slow subscriber). Action events are made from
-//! the labels on the inference thread ([`super::events`]) and leave the same way.
+//! the labels on the inference thread ([`super::events`]) and leave the same way. With
+//! `--control`, a third thread answers requests that change the candidate classes
+//! ([`super::control`]); the inference thread swaps a new class set in between two windows.
 
-use super::engine::{LabelEngine, LabelSummary, WindowTiming};
+use super::control::{self, ControlLink};
+use super::engine::{ClassSet, LabelEngine, LabelSummary, WindowTiming};
 use super::events::{Event, EventConfig, EventTracker};
 use super::net::{self, Shutdown};
 use super::stats::{self, Counters, LatencyLog};
+use super::vocabulary::Vocabulary;
 use super::window::{Rejected, WindowAssembler, WindowConfig};
 use crate::protocol::{
     DROP_OUT_OF_ORDER, DROP_QUEUE_FULL, DROP_REASONS, SkeletonFrame, TOPIC_EVENTS, TOPIC_LABELS,
     TOPIC_STATS, decode_frame_message, drop_reason_index,
 };
 use crate::runtime::SessionOptions;
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError, bounded};
+use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 use futures::StreamExt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -59,6 +63,11 @@ pub struct ServeConfig {
     pub log: bool,
     /// When an action starts and ends (topic `events`).
     pub events: EventConfig,
+    /// Where the control socket (REP) binds; `None`: no live vocabulary.
+    pub control: Option<String>,
+    /// Only these classes are candidates from the start (names the model does not know are
+    /// added by their text); `None`: all of the model's classes.
+    pub classes: Option<Vec<String>>,
 }
 
 impl ServeConfig {
@@ -78,6 +87,8 @@ impl ServeConfig {
             handle_signals: false,
             log: false,
             events: EventConfig::default(),
+            control: None,
+            classes: None,
         }
     }
 }
@@ -135,6 +146,22 @@ impl Core {
 
     pub fn engine(&self) -> &LabelEngine {
         &self.engine
+    }
+
+    /// Puts `classes` in place of the engine's candidates, between two windows. Events carry
+    /// on under their class's new index; an open event of a class that is gone ends now and
+    /// goes to `ended` (with the old set's ids and names). Returns the old set.
+    pub fn set_classes(
+        &mut self,
+        classes: ClassSet,
+        mut ended: impl FnMut(&Event, &[u32], &[String]),
+    ) -> Result<ClassSet, String> {
+        self.engine.check_classes(&classes)?;
+        let (old, new) = (self.engine.class_ids(), classes.ids());
+        self.events
+            .remap_classes(|i| new.iter().position(|&id| id == old[i]));
+        self.take_events(&mut ended);
+        self.engine.swap_classes(classes)
     }
 
     /// Starts a new stream: every body forgotten, any seq accepted next.
@@ -202,8 +229,11 @@ pub struct Server {
     shutdown: Arc<Shutdown>,
     io: Option<JoinHandle<Result<(), String>>>,
     inference: Option<JoinHandle<Result<(), String>>>,
+    control: Option<JoinHandle<Result<(), String>>>,
     /// The endpoint the label PUB is bound to (the real port when 0 was asked for).
     pub labels_endpoint: String,
+    /// The endpoint the control REP is bound to, with `--control`.
+    pub control_endpoint: Option<String>,
     pub counters: Arc<Counters>,
     /// Sensor frames per window and the model's T.
     pub window: usize,
@@ -225,6 +255,27 @@ impl Server {
                 .expect("the pool has room");
         }
         let wake = Arc::new(tokio::sync::Notify::new());
+
+        // The live vocabulary (with --control or --classes), and the first class set when
+        // --classes restricts the model's.
+        let mut vocabulary = match (&config.control, &config.classes) {
+            (None, None) => None,
+            _ => Some(Vocabulary::load(&config.model)?),
+        };
+        let initial = match (&mut vocabulary, &config.classes) {
+            (Some(v), Some(names)) => {
+                v.restrict(names).map_err(|e| format!("--classes: {e}"))?;
+                Some(v.class_set(v.state())?)
+            }
+            _ => None,
+        };
+        let (sets_tx, sets_rx) = bounded::<ClassSet>(1);
+        let (swapped_tx, swapped_rx) = bounded::<Result<ClassSet, String>>(1);
+        let sets_rx = if config.control.is_some() {
+            sets_rx
+        } else {
+            crossbeam_channel::never()
+        };
 
         // The inference thread loads the model itself (sessions stay on the thread that runs
         // them) and reports back.
@@ -255,7 +306,7 @@ impl Server {
                         .unwrap_or(DEFAULT_WINDOW)
                         .max(2);
                     let model_frames = engine.model_frames();
-                    let core = Core::new(
+                    let mut core = Core::new(
                         engine,
                         WindowConfig {
                             window,
@@ -266,11 +317,22 @@ impl Server {
                         counters.clone(),
                     )
                     .with_events(config.events);
+                    if let Some(set) = initial
+                        && let Err(e) = core.set_classes(set, |_, _, _| {})
+                    {
+                        let _ = ready_tx.send(Err(e.clone()));
+                        return Err(e);
+                    }
                     let _ = ready_tx.send(Ok((window, model_frames)));
-                    inference_loop(
-                        core, &config, &counters, &shutdown, frames_rx, out_tx, free, recycle,
-                        &wake,
-                    )
+                    let channels = Channels {
+                        frames: frames_rx,
+                        sets: sets_rx,
+                        swapped: swapped_tx,
+                        out: out_tx,
+                        free,
+                        recycle,
+                    };
+                    inference_loop(core, &config, &counters, &shutdown, channels, &wake)
                 })
                 .map_err(|e| format!("cannot start the inference thread: {e}"))?
         };
@@ -285,6 +347,8 @@ impl Server {
             }
         };
 
+        let control_config = config.control.clone();
+        let log = config.log;
         let (bound_tx, bound_rx) = bounded::<Result<String, String>>(1);
         let io = {
             let (counters, shutdown) = (counters.clone(), shutdown.clone());
@@ -318,11 +382,40 @@ impl Server {
                 });
             }
         };
+        let (control, control_endpoint) = match (control_config, vocabulary) {
+            (Some(endpoint), Some(vocabulary)) => {
+                let (bound_tx, bound_rx) = bounded::<Result<String, String>>(1);
+                let link = ControlLink {
+                    sets: sets_tx,
+                    swapped: swapped_rx,
+                };
+                let stop = shutdown.clone();
+                let handle = std::thread::Builder::new()
+                    .name("scale-control".into())
+                    .spawn(move || control::run(&endpoint, vocabulary, link, stop, bound_tx, log))
+                    .map_err(|e| format!("cannot start the control thread: {e}"))?;
+                match bound_rx.recv() {
+                    Ok(Ok(ep)) => (Some(handle), Some(ep)),
+                    other => {
+                        shutdown.stop();
+                        let _ = io.join();
+                        let _ = inference.join();
+                        return Err(match (other, handle.join()) {
+                            (Ok(Err(e)), _) | (_, Ok(Err(e))) => e,
+                            _ => "the control thread stopped while binding".into(),
+                        });
+                    }
+                }
+            }
+            _ => (None, None),
+        };
         Ok(Server {
             shutdown,
             io: Some(io),
             inference: Some(inference),
+            control,
             labels_endpoint,
+            control_endpoint,
             counters,
             window,
             model_frames,
@@ -348,7 +441,8 @@ impl Server {
         };
         let a = join(self.inference.take(), "inference");
         let b = join(self.io.take(), "I/O");
-        a.and(b)
+        let c = join(self.control.take(), "control");
+        a.and(b).and(c)
     }
 }
 
@@ -359,6 +453,9 @@ impl Drop for Server {
             let _ = h.join();
         }
         if let Some(h) = self.io.take() {
+            let _ = h.join();
+        }
+        if let Some(h) = self.control.take() {
             let _ = h.join();
         }
     }
@@ -394,28 +491,40 @@ fn emit_stats(
     }
 }
 
-/// Writes the core's finished events into buffers of the label pool and queues them; with no
-/// buffer free or the queue full, an event is counted as dropped (inference never waits).
-fn publish_events(
-    core: &mut Core,
-    counters: &Counters,
-    out: &Sender<Out>,
-    free: &Receiver<Vec<u8>>,
-    recycle: &Sender<Vec<u8>>,
-    wake: &tokio::sync::Notify,
-) {
-    core.take_events(|e, ids, names| {
-        let Ok(mut buf) = free.try_recv() else {
+/// The inference thread's channels.
+struct Channels {
+    frames: Receiver<Input>,
+    /// New class sets from the control thread (never ready without one).
+    sets: Receiver<ClassSet>,
+    /// The replaced class set back to the control thread, or why the new one was refused.
+    swapped: Sender<Result<ClassSet, String>>,
+    out: Sender<Out>,
+    free: Receiver<Vec<u8>>,
+    recycle: Sender<Vec<u8>>,
+}
+
+impl Channels {
+    /// Writes an event into a buffer of the label pool and queues it; with no buffer free or
+    /// the queue full, it is counted as dropped (inference never waits).
+    fn publish_event(
+        &self,
+        e: &Event,
+        ids: &[u32],
+        names: &[String],
+        counters: &Counters,
+        wake: &tokio::sync::Notify,
+    ) {
+        let Ok(mut buf) = self.free.try_recv() else {
             Counters::add(&counters.events_dropped, 1);
             return;
         };
         buf.clear();
         if serde_json::to_writer(&mut buf, &e.message(ids, names)).is_err() {
             Counters::add(&counters.events_dropped, 1);
-            let _ = recycle.try_send(buf);
+            let _ = self.recycle.try_send(buf);
             return;
         }
-        match out.try_send(Out::Event(buf)) {
+        match self.out.try_send(Out::Event(buf)) {
             Ok(()) => {
                 Counters::add(&counters.events, 1);
                 wake.notify_one();
@@ -423,23 +532,24 @@ fn publish_events(
             Err(e) => {
                 Counters::add(&counters.events_dropped, 1);
                 if let Out::Event(buf) = e.into_inner() {
-                    let _ = recycle.try_send(buf);
+                    let _ = self.recycle.try_send(buf);
                 }
             }
         }
-    });
+    }
+
+    /// Publishes the events the core has finished.
+    fn publish_events(&self, core: &mut Core, counters: &Counters, wake: &tokio::sync::Notify) {
+        core.take_events(|e, ids, names| self.publish_event(e, ids, names, counters, wake));
+    }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn inference_loop(
     mut core: Core,
     config: &ServeConfig,
     counters: &Counters,
     shutdown: &Shutdown,
-    frames: Receiver<Input>,
-    out: Sender<Out>,
-    free: Receiver<Vec<u8>>,
-    recycle: Sender<Vec<u8>>,
+    ch: Channels,
     wake: &tokio::sync::Notify,
 ) -> Result<(), String> {
     let started = Instant::now();
@@ -447,58 +557,82 @@ fn inference_loop(
     // The buffer the next label is written into: from the pool, or (when the publisher has
     // them all) a spare whose labels are counted as dropped. The pool is touched only when a
     // label leaves.
-    let mut held = free.try_recv().ok();
+    let mut held = ch.free.try_recv().ok();
     let mut spare = Vec::with_capacity(LABEL_CAPACITY);
     let mut errors = 0u64;
-    while !shutdown.is_stopped() {
+    let mut disconnected = false;
+    while !shutdown.is_stopped() && !disconnected {
         let wait = next_stats
             .saturating_duration_since(Instant::now())
             .min(Duration::from_millis(50));
-        match frames.recv_timeout(wait) {
-            Ok(Input::Reset) => {
-                core.reset();
-                publish_events(&mut core, counters, &out, &free, &recycle, wake);
-            }
-            Ok(Input::Frame(incoming)) => {
-                let buf = held.as_mut().unwrap_or(&mut spare);
-                match core.on_frame(&incoming.frame, incoming.arrived, buf) {
-                    Ok(Some(_)) => match held.take().map(|b| out.try_send(Out::Label(b))) {
-                        Some(Ok(())) => {
-                            Counters::add(&counters.labels, 1);
-                            wake.notify_one();
-                            held = free.try_recv().ok();
-                        }
-                        Some(Err(e)) => {
-                            Counters::add(&counters.labels_dropped, 1);
-                            if let Out::Label(b) = e.into_inner() {
-                                held = Some(b);
+        crossbeam_channel::select! {
+            recv(ch.frames) -> input => match input {
+                Ok(Input::Reset) => {
+                    core.reset();
+                    ch.publish_events(&mut core, counters, wake);
+                }
+                Ok(Input::Frame(incoming)) => {
+                    let buf = held.as_mut().unwrap_or(&mut spare);
+                    match core.on_frame(&incoming.frame, incoming.arrived, buf) {
+                        Ok(Some(_)) => match held.take().map(|b| ch.out.try_send(Out::Label(b))) {
+                            Some(Ok(())) => {
+                                Counters::add(&counters.labels, 1);
+                                wake.notify_one();
+                                held = ch.free.try_recv().ok();
+                            }
+                            Some(Err(e)) => {
+                                Counters::add(&counters.labels_dropped, 1);
+                                if let Out::Label(b) = e.into_inner() {
+                                    held = Some(b);
+                                }
+                            }
+                            None => {
+                                Counters::add(&counters.labels_dropped, 1);
+                                held = ch.free.try_recv().ok();
+                            }
+                        },
+                        Ok(None) => {}
+                        Err(e) => {
+                            errors += 1;
+                            if errors <= 5 {
+                                eprintln!("scale serve: inference failed: {e}");
                             }
                         }
-                        None => {
-                            Counters::add(&counters.labels_dropped, 1);
-                            held = free.try_recv().ok();
-                        }
-                    },
-                    Ok(None) => {}
-                    Err(e) => {
-                        errors += 1;
-                        if errors <= 5 {
-                            eprintln!("scale serve: inference failed: {e}");
-                        }
                     }
+                    ch.publish_events(&mut core, counters, wake);
                 }
-                publish_events(&mut core, counters, &out, &free, &recycle, wake);
-            }
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => break,
+                Err(_) => disconnected = true,
+            },
+            recv(ch.sets) -> set => if let Ok(set) = set {
+                // Between two windows: events of removed classes end under their old names.
+                let result = core.set_classes(set, |e, ids, names| {
+                    ch.publish_event(e, ids, names, counters, wake)
+                });
+                let _ = ch.swapped.try_send(result);
+            },
+            default(wait) => {}
         }
         let now = Instant::now();
         if now >= next_stats {
-            emit_stats(counters, started, &mut core.latency, &out, wake, config.log);
+            emit_stats(
+                counters,
+                started,
+                &mut core.latency,
+                &ch.out,
+                wake,
+                config.log,
+            );
             next_stats = now + config.stats_every;
         }
     }
-    emit_stats(counters, started, &mut core.latency, &out, wake, config.log);
+    emit_stats(
+        counters,
+        started,
+        &mut core.latency,
+        &ch.out,
+        wake,
+        config.log,
+    );
     Ok(())
 }
 

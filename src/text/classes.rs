@@ -28,6 +28,27 @@ pub struct ClassEmbeddings {
     pub classes: Vec<ClassEmbedding>,
 }
 
+/// One class's text vector: the L2-normalised mean of the embeddings of its name and each of
+/// its descriptions.
+pub fn class_text(
+    encoder: &mut TextEncoder,
+    name: &str,
+    descriptions: &[String],
+) -> Result<Vec<f32>, TextError> {
+    let mut texts: Vec<&str> = vec![name];
+    texts.extend(descriptions.iter().map(String::as_str));
+    let vectors = encoder.embed(&texts)?;
+    let mut mean = vec![0.0f32; TEXT_DIM];
+    for v in &vectors {
+        for (m, x) in mean.iter_mut().zip(v) {
+            *m += x / vectors.len() as f32;
+        }
+    }
+    let norm = mean.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    mean.iter_mut().for_each(|x| *x /= norm);
+    Ok(mean)
+}
+
 impl ClassEmbeddings {
     /// Embeds every class of the catalogue.
     pub fn build(
@@ -36,21 +57,10 @@ impl ClassEmbeddings {
     ) -> Result<ClassEmbeddings, TextError> {
         let mut classes = Vec::with_capacity(catalog.classes.len());
         for c in &catalog.classes {
-            let mut texts: Vec<&str> = vec![c.name.as_str()];
-            texts.extend(c.descriptions.iter().map(String::as_str));
-            let vectors = encoder.embed(&texts)?;
-            let mut mean = vec![0.0f32; TEXT_DIM];
-            for v in &vectors {
-                for (m, x) in mean.iter_mut().zip(v) {
-                    *m += x / vectors.len() as f32;
-                }
-            }
-            let norm = mean.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
-            mean.iter_mut().for_each(|x| *x /= norm);
             classes.push(ClassEmbedding {
                 id: c.id,
                 name: c.name.clone(),
-                embedding: mean,
+                embedding: class_text(encoder, &c.name, &c.descriptions)?,
             });
         }
         Ok(ClassEmbeddings {
