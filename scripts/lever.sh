@@ -3,30 +3,37 @@
 # synthetic data seed 0, 30 per class; encoder width 0.25, T = 32, 25 epochs; SCALE CVAE on
 # synth-35/5) with extra encoder flags, then measures it on the synthetic benchmark and on the
 # real development sets (scripts/real_eval.py).
-#   bash scripts/lever.sh NAME [--seed S] [--synth "scale synth flags"] [--scale "scale train scale flags"]
-#                              [scale train encoder flags…]
+#   bash scripts/lever.sh NAME [--seed S] [--per-class N] [--synth "scale synth flags"]
+#                              [--scale "scale train scale flags"] [scale train encoder flags…]
 # e.g. bash scripts/lever.sh sensor-window-64 --sensor-window 64
 #      bash scripts/lever.sh measured-noise --synth "--sensor-noise measured"
 #      bash scripts/lever.sh score-beta --scale "--select-score-beta"
+#      bash scripts/lever.sh per-class-60 --per-class 60
 # Writes target/levers/NAME/{encoder,model,report.txt}; about 25 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=$1; shift
 seed=0
+per_class=30
 synth=""
 if [ "${1:-}" = "--seed" ]; then seed=$2; shift 2; fi
+if [ "${1:-}" = "--per-class" ]; then per_class=$2; shift 2; fi
 if [ "${1:-}" = "--synth" ]; then synth=$2; shift 2; fi
 scale_flags=""
 if [ "${1:-}" = "--scale" ]; then scale_flags=$2; shift 2; fi
 work=target/levers
 data="$work/data${synth:+-$(echo "$synth" | tr -c 'a-z0-9' '-')}"
+[ "$per_class" = 30 ] || data="$data-per-class-$per_class"
 mkdir -p "$work/$name"
-cargo build --release --quiet
-# A copy of the binary, so that the tree can be rebuilt while the lever trains.
-[ -x "$work/$name/scale" ] || cp target/release/scale "$work/$name/scale"
+# A copy of the binary, so that the tree can be rebuilt (or be half-edited) while the lever
+# trains; a lever that is resumed keeps its binary.
+if [ ! -x "$work/$name/scale" ]; then
+  cargo build --release --quiet
+  cp target/release/scale "$work/$name/scale"
+fi
 scale=$work/$name/scale
 # shellcheck disable=SC2086
-[ -f "$data/manifest.json" ] || $scale synth --out "$data" --per-class 30 --seed 0 $synth
+[ -f "$data/manifest.json" ] || $scale synth --out "$data" --per-class "$per_class" --seed 0 $synth
 [ -f "$work/$name/encoder/encoder.safetensors" ] || \
   $scale train encoder --data "$data" --split synth-35/5 --window 32 --width 0.25 --epochs 25 \
     --batch 32 --seed "$seed" --out "$work/$name/encoder" "$@"
@@ -34,7 +41,7 @@ scale=$work/$name/scale
   $scale train scale --encoder "$work/$name/encoder/encoder.safetensors" --data "$data" \
     --split synth-35/5 --out "$work/$name/model" --epochs 30 --seed "$seed" $scale_flags
 {
-  echo "lever $name (seed $seed): scale synth … $synth; scale train encoder … $*; scale train scale … $scale_flags"
+  echo "lever $name (seed $seed): scale synth --per-class $per_class … $synth; scale train encoder … $*; scale train scale … $scale_flags"
   $scale eval --model "$work/$name/model" --split synth-35/5
   python3 scripts/real_eval.py --model "$work/$name/model" --scale "$scale" --json
 } | tee "$work/$name/report.txt"
