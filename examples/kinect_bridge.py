@@ -14,9 +14,16 @@ With a Kinect v2 (pykinect2), an Azure Kinect or an Orbbec Femto Bolt / Mega (py
 Body Tracking SDK; the Femto through Orbbec's K4A wrapper), or a Kinect v1 (SDK 1.x / OpenNI),
 call `bridge.on_body_frame(bodies)` from the SDK's body-frame callback, with one
 `(tracking_id, joints, tracking_states)` tuple per tracked body: joints as 25 (Kinect v2), 32
-(Azure Kinect, Femto) or 20 (Kinect v1) [x, y, z] positions in metres, camera space, y up, and
-the bridge's --layout set to match. The Body Tracking SDK reports millimetres with y down:
-`from_k4abt_millimetres(joints)` converts its joints to the protocol's metres, y up.
+(Azure Kinect, Femto) or 20 (Kinect v1) [x, y, z] positions in metres, Kinect camera space (x
+to the sensor's left, y up, z away from it), and the bridge's --layout set to match. The Body
+Tracking SDK reports millimetres in camera axes (x right, y down, z forward):
+`from_k4abt_millimetres(joints)` turns them into metres, Kinect camera space.
+
+With a Stereolabs ZED camera (pyzed; layouts zed_body_34 and zed_body_38), open the camera with
+`InitParameters(coordinate_system=sl.COORDINATE_SYSTEM.IMAGE, coordinate_units=sl.UNIT.METER)`
+and body tracking in BODY_34 or BODY_38, and call `bridge.on_body_frame(zed_bodies(bodies))`
+after each `retrieve_bodies(bodies)`: the keypoints go as the SDK gives them (scale turns the
+IMAGE axes into Kinect camera space). For a webcam, see examples/mediapipe_bridge.py.
 
 --inject-bad N mixes one malformed message in after every N valid frames (bad JSON, wrong joint
 count, NaN, truncated binary, unknown version, a repeated seq, ...), to check that a server
@@ -41,25 +48,78 @@ import time
 import zmq
 
 KINECT_V2, AZURE_KINECT, KINECT_V1 = "kinect_v2", "azure_kinect", "kinect_v1"
-JOINTS = {KINECT_V2: 25, AZURE_KINECT: 32, KINECT_V1: 20}
-LAYOUT_CODE = {KINECT_V2: 0, AZURE_KINECT: 1, KINECT_V1: 2}
+MEDIAPIPE_POSE, ZED_BODY_34, ZED_BODY_38 = "mediapipe_pose", "zed_body_34", "zed_body_38"
+LAYOUTS = [KINECT_V2, AZURE_KINECT, KINECT_V1, MEDIAPIPE_POSE, ZED_BODY_34, ZED_BODY_38]
+JOINTS = {KINECT_V2: 25, AZURE_KINECT: 32, KINECT_V1: 20, MEDIAPIPE_POSE: 33, ZED_BODY_34: 34,
+          ZED_BODY_38: 38}
+LAYOUT_CODE = {name: code for code, name in enumerate(LAYOUTS)}
+# Layouts sent in their SDK's own camera axes (x right, y down, z forward), not Kinect camera
+# space; scale converts them.
+CAMERA_AXES = {MEDIAPIPE_POSE, ZED_BODY_34, ZED_BODY_38}
 # For each Azure Kinect joint (K4ABT order), the Kinect v2 joint standing in for it in the
 # synthetic --live body (clavicles, nose, eyes and ears borrow a neighbour).
 AZURE_FROM_KINECT = [0, 1, 20, 2, 20, 4, 5, 6, 7, 21, 22, 20, 8, 9, 10, 11, 23, 24,
                      12, 13, 14, 15, 16, 17, 18, 19, 3, 3, 3, 3, 3, 3]
 # For each Kinect v1 joint (SDK 1.x order), its Kinect v2 joint.
 V1_FROM_KINECT = [0, 1, 20, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]
+# For each MediaPipe Pose landmark, the Kinect v2 joint standing in for it (the face at the
+# head, pinky and index knuckles at the hand, heels at the ankles).
+MEDIAPIPE_FROM_KINECT = [3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4, 8, 5, 9, 6, 10, 7, 11, 7, 11,
+                         22, 24, 12, 16, 13, 17, 14, 18, 14, 18, 15, 19]
+# ZED BODY_34: the Azure order, then the heels (at the ankles).
+ZED34_FROM_KINECT = AZURE_FROM_KINECT + [14, 18]
+# ZED BODY_38 (SDK 4 order).
+ZED38_FROM_KINECT = [0, 1, 1, 20, 2, 3, 3, 3, 3, 3, 20, 20, 4, 8, 5, 9, 6, 10, 12, 16, 13, 17,
+                     14, 18, 15, 19, 15, 19, 14, 18, 22, 24, 7, 11, 21, 23, 7, 11]
+PICK = {KINECT_V2: range(25), AZURE_KINECT: AZURE_FROM_KINECT, KINECT_V1: V1_FROM_KINECT,
+        MEDIAPIPE_POSE: MEDIAPIPE_FROM_KINECT, ZED_BODY_34: ZED34_FROM_KINECT,
+        ZED_BODY_38: ZED38_FROM_KINECT}
 
 
 def from_k4abt_millimetres(joints):
-    """Azure Kinect / Orbbec Femto Body Tracking joints (millimetres, y down) -> metres, y up."""
-    return [[x / 1000.0, -y / 1000.0, z / 1000.0] for x, y, z in joints]
+    """Azure Kinect / Orbbec Femto Body Tracking joints (millimetres; x right, y down, z forward)
+    -> metres, Kinect camera space (x to the sensor's left, y up, z forward): a rotation by 180
+    degrees about the optical axis, so that the body keeps its left and right."""
+    return [[-x / 1000.0, -y / 1000.0, z / 1000.0] for x, y, z in joints]
+
+
+def camera_axes(p):
+    """Kinect camera space -> camera axes (x right, y down, z forward); its own inverse."""
+    return [-p[0], -p[1], p[2]]
+
+
+def zed_bodies(bodies):
+    """A ZED SDK `sl.Bodies` (BODY_34 or BODY_38, IMAGE axes, metres) as on_body_frame's list.
+    Keypoints the SDK could not place are NaN: they go at the pelvis, tracking state 0; the
+    confidence (0-100) gives the state of the others (>= 50 tracked, else inferred)."""
+    out = []
+    for body in bodies.body_list:
+        pelvis = [float(v) for v in body.keypoint[0]]
+        joints, states = [], []
+        for p, c in zip(body.keypoint, body.keypoint_confidence):
+            p = [float(v) for v in p]
+            if any(math.isnan(v) for v in p) or math.isnan(c):
+                joints.append(pelvis)
+                states.append(0)
+            else:
+                joints.append(p)
+                states.append(2 if c >= 50 else 1)
+        if not any(math.isnan(v) for v in pelvis):
+            out.append((int(body.id), joints, states))
+    return out
 
 
 def kinect_v2_body_as(layout, joints, states):
-    """A 25-joint body in another layout's joint order (for the synthetic --live body)."""
-    pick = {KINECT_V2: range(25), AZURE_KINECT: AZURE_FROM_KINECT, KINECT_V1: V1_FROM_KINECT}[layout]
-    return [joints[j] for j in pick], (None if states is None else [states[j] for j in pick])
+    """A 25-joint body in another layout's joint order and axes (for the synthetic --live body):
+    the camera-axes layouts get camera axes, MediaPipe its origin between the hips."""
+    pick = PICK[layout]
+    out = [list(joints[j]) for j in pick]
+    if layout in CAMERA_AXES:
+        out = [camera_axes(p) for p in out]
+    if layout == MEDIAPIPE_POSE:
+        hips = [(a + b) / 2 for a, b in zip(out[23], out[24])]
+        out = [[a - b for a, b in zip(p, hips)] for p in out]
+    return out, (None if states is None else [states[j] for j in pick])
 
 
 def read_skeleton_file(path):
@@ -220,7 +280,7 @@ def main():
     ap.add_argument("--fps", type=float, default=30.0)
     ap.add_argument("--speed", type=float, default=1.0)
     ap.add_argument("--format", choices=["json", "binary"], default="json")
-    ap.add_argument("--layout", choices=[KINECT_V2, AZURE_KINECT, KINECT_V1], default=KINECT_V2,
+    ap.add_argument("--layout", choices=LAYOUTS, default=KINECT_V2,
                     help="joint layout of the frames sent (--live only; files are kinect_v2)")
     ap.add_argument("--loop", action="store_true", help="replay the file(s) until stopped")
     ap.add_argument("--frames", type=int, default=0, help="stop after this many valid frames")

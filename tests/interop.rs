@@ -358,6 +358,68 @@ fn kinect_v1_frames_from_a_pyzmq_bridge_are_labelled() {
     assert!(same >= 13, "same top-1 in only {same} of 25 windows");
 }
 
+/// The webcam bridge (`examples/mediapipe_bridge.py --synthetic`: its message format, without a
+/// camera) and the ZED layouts of the Kinect bridge, against `scale serve`: every frame is
+/// accepted and labelled; the ZED bodies give exactly the labels of the same Kinect bodies,
+/// MediaPipe's (five joints placed by rule) mostly the same.
+#[test]
+fn webcam_and_zed_frames_from_pyzmq_bridges_are_labelled() {
+    let Some(py) = python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let mut tops = Vec::new();
+    for (layout, format) in [
+        ("kinect_v2", "json"),
+        ("zed_body_34", "json"),
+        ("zed_body_38", "binary"),
+        ("mediapipe_pose", "json"),
+        ("mediapipe_pose", "binary"),
+    ] {
+        let Running {
+            frames,
+            labels: _,
+            server,
+            subscriber: sub,
+        } = serve_and_subscribe(&py, &tmp.path().join(format!("{layout}.err")), &[], &[]);
+        let sent = if layout == "mediapipe_pose" {
+            let out = Command::new(&py)
+                .arg(root().join("examples/mediapipe_bridge.py"))
+                .args(["--synthetic", "--bind", &frames, "--wait", "1.5"])
+                .args(["--format", format, "--frames", "160", "--fps", "120"])
+                .output()
+                .unwrap();
+            common::last_json_line(&out)
+        } else {
+            bridge(
+                &py,
+                &frames,
+                &[
+                    "--live", "--layout", layout, "--format", format, "--frames", "160", "--speed",
+                    "4",
+                ],
+            )
+        };
+        assert_eq!(sent["frames"], 160, "{layout}");
+        std::thread::sleep(Duration::from_millis(500));
+        let (_, clean) = interrupt(server);
+        assert!(clean);
+        let (labels, stats) = collect(sub);
+        let stats = stats.unwrap();
+        assert_eq!(
+            (stats.frames_accepted, stats.windows, stats.dropped_total()),
+            (160, 25, 0),
+            "{layout} {format}"
+        );
+        assert_eq!(labels.len(), 25, "{layout}");
+        tops.push(labels.iter().map(|m| m.top[0].id).collect::<Vec<_>>());
+    }
+    assert_eq!(tops[1], tops[0], "zed_body_34 as kinect_v2");
+    assert_eq!(tops[2], tops[0], "zed_body_38 as kinect_v2");
+    assert_eq!(tops[4], tops[3], "mediapipe_pose: binary as JSON");
+    let same = tops[0].iter().zip(&tops[3]).filter(|(a, b)| a == b).count();
+    eprintln!("mediapipe_pose vs kinect_v2: same top-1 in {same} of 25 windows");
+    assert!(same >= 13, "same top-1 in only {same} of 25 windows");
+}
+
 #[test]
 fn sigint_stops_a_server_that_waits_for_its_bridge() {
     let tmp = tempfile::tempdir().unwrap();

@@ -9,6 +9,8 @@ use super::ProtocolError;
 use crate::skeleton::azure::{NUM_AZURE_JOINTS, azure_to_kinect};
 use crate::skeleton::joints::{Joints, NUM_JOINTS};
 use crate::skeleton::kinect_v1::{NUM_KINECT_V1_JOINTS, kinect_v1_to_kinect};
+use crate::skeleton::mediapipe::{NUM_MEDIAPIPE_LANDMARKS, mediapipe_to_kinect};
+use crate::skeleton::zed::{NUM_ZED34_JOINTS, NUM_ZED38_JOINTS, zed34_to_kinect, zed38_to_kinect};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -30,15 +32,34 @@ pub enum Layout {
     /// Kinect v1 (SDK 1.x / OpenNI order): 20 joints; the five Kinect v2 joints it lacks are
     /// placed by rule (`skeleton::kinect_v1`).
     KinectV1,
+    /// MediaPipe Pose world landmarks: 33, in MediaPipe's own axes (`skeleton::mediapipe`).
+    MediapipePose,
+    /// ZED SDK `BODY_34`, `IMAGE` axes, metres (`skeleton::zed`).
+    ZedBody34,
+    /// ZED SDK `BODY_38`, `IMAGE` axes, metres (`skeleton::zed`).
+    ZedBody38,
 }
 
 impl Layout {
+    /// Every layout, in code order.
+    pub const ALL: [Layout; 6] = [
+        Layout::KinectV2,
+        Layout::AzureKinect,
+        Layout::KinectV1,
+        Layout::MediapipePose,
+        Layout::ZedBody34,
+        Layout::ZedBody38,
+    ];
+
     /// Joints per body in this layout.
     pub const fn joints(self) -> usize {
         match self {
             Layout::KinectV2 => NUM_JOINTS,
             Layout::AzureKinect => NUM_AZURE_JOINTS,
             Layout::KinectV1 => NUM_KINECT_V1_JOINTS,
+            Layout::MediapipePose => NUM_MEDIAPIPE_LANDMARKS,
+            Layout::ZedBody34 => NUM_ZED34_JOINTS,
+            Layout::ZedBody38 => NUM_ZED38_JOINTS,
         }
     }
 
@@ -48,6 +69,9 @@ impl Layout {
             Layout::KinectV2 => "kinect_v2",
             Layout::AzureKinect => "azure_kinect",
             Layout::KinectV1 => "kinect_v1",
+            Layout::MediapipePose => "mediapipe_pose",
+            Layout::ZedBody34 => "zed_body_34",
+            Layout::ZedBody38 => "zed_body_38",
         }
     }
 
@@ -56,6 +80,9 @@ impl Layout {
             Layout::KinectV2 => 0,
             Layout::AzureKinect => 1,
             Layout::KinectV1 => 2,
+            Layout::MediapipePose => 3,
+            Layout::ZedBody34 => 4,
+            Layout::ZedBody38 => 5,
         }
     }
 
@@ -64,6 +91,9 @@ impl Layout {
             0 => Some(Layout::KinectV2),
             1 => Some(Layout::AzureKinect),
             2 => Some(Layout::KinectV1),
+            3 => Some(Layout::MediapipePose),
+            4 => Some(Layout::ZedBody34),
+            5 => Some(Layout::ZedBody38),
             _ => None,
         }
     }
@@ -73,6 +103,9 @@ impl Layout {
             "kinect_v2" => Some(Layout::KinectV2),
             "azure_kinect" => Some(Layout::AzureKinect),
             "kinect_v1" => Some(Layout::KinectV1),
+            "mediapipe_pose" => Some(Layout::MediapipePose),
+            "zed_body_34" => Some(Layout::ZedBody34),
+            "zed_body_38" => Some(Layout::ZedBody38),
             _ => None,
         }
     }
@@ -83,14 +116,24 @@ impl Layout {
 pub struct BodyFrame {
     /// The sensor's tracking id: stable while the body stays in view.
     pub id: u64,
-    /// Positions in metres, Kinect camera space (x right, y up, z away from the sensor), as many
-    /// as the frame's layout has joints.
+    /// Positions in metres, as many as the frame's layout has joints: Kinect camera space (x to
+    /// the sensor's left, y up, z away from it) for the Kinect layouts, the SDK's own axes for
+    /// `mediapipe_pose` and `zed_body_*` ([`BodyFrame::kinect_joints`] converts them).
     pub joints: Vec<[f32; 3]>,
     /// Per-joint tracking state (0 not tracked, 1 inferred, 2 tracked), when the sensor says.
     pub tracking: Option<Vec<u8>>,
 }
 
 impl BodyFrame {
+    /// The joints as a fixed-size array (zeros past the end; decoding checks the count).
+    fn fixed<const N: usize>(&self) -> [[f32; 3]; N] {
+        let mut out = [[0.0; 3]; N];
+        for (o, j) in out.iter_mut().zip(&self.joints) {
+            *o = *j;
+        }
+        out
+    }
+
     /// The 25 Kinect v2 joints the models use, whatever the layout.
     pub fn kinect_joints(&self, layout: Layout) -> Joints {
         match layout {
@@ -108,13 +151,10 @@ impl BodyFrame {
                 }
                 azure_to_kinect(&az)
             }
-            Layout::KinectV1 => {
-                let mut v1 = [[0.0; 3]; NUM_KINECT_V1_JOINTS];
-                for (o, j) in v1.iter_mut().zip(&self.joints) {
-                    *o = *j;
-                }
-                kinect_v1_to_kinect(&v1)
-            }
+            Layout::KinectV1 => kinect_v1_to_kinect(&self.fixed()),
+            Layout::MediapipePose => mediapipe_to_kinect(&self.fixed()),
+            Layout::ZedBody34 => zed34_to_kinect(&self.fixed()),
+            Layout::ZedBody38 => zed38_to_kinect(&self.fixed()),
         }
     }
 }
@@ -515,7 +555,7 @@ mod tests {
 
     #[test]
     fn both_encodings_round_trip_exactly() {
-        for layout in [Layout::KinectV2, Layout::AzureKinect, Layout::KinectV1] {
+        for layout in Layout::ALL {
             for tracking in [false, true] {
                 let f = sample(layout, tracking);
                 assert_eq!(SkeletonFrame::decode(&f.to_json()).unwrap(), f);

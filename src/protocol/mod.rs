@@ -44,7 +44,9 @@ pub enum ProtocolError {
     BadJson(String),
     #[error("unsupported frame version {0} (this build reads version {FRAME_VERSION})")]
     UnknownVersion(String),
-    #[error("unknown layout {0:?} (expected \"kinect_v2\", \"azure_kinect\" or \"kinect_v1\")")]
+    #[error(
+        "unknown layout {0:?} (expected \"kinect_v2\", \"azure_kinect\", \"kinect_v1\", \"mediapipe_pose\", \"zed_body_34\" or \"zed_body_38\")"
+    )]
     UnknownLayout(String),
     #[error("body {body:?}: layout {layout} has {expected} joints, found {found}")]
     WrongJointCount {

@@ -34,9 +34,11 @@
 //! | HandTipRight (23) | HANDTIP_RIGHT (16) |
 //! | ThumbRight (24) | THUMB_RIGHT (17) |
 //!
-//! Coordinates: the Body Tracking SDK reports millimetres with y pointing down. The frame
-//! protocol carries metres with y up for both layouts, so a bridge divides by 1000 and negates y
-//! (see `docs/protocol.md` and `examples/kinect_bridge.py`).
+//! Coordinates: the Body Tracking SDK reports millimetres in camera axes (x right, y down, z
+//! forward). The frame protocol carries this layout in metres, Kinect camera space (x to the
+//! sensor's left, y up), so a bridge divides by 1000 and negates x and y — a rotation about the
+//! optical axis; negating y alone would mirror the body (see `docs/protocol.md` and
+//! `examples/kinect_bridge.py`).
 
 use super::joints::{Joints, NUM_JOINTS};
 
