@@ -73,6 +73,11 @@ pub struct ServeArgs {
     /// model's classes.
     #[arg(long)]
     pub classes: Option<String>,
+    /// Serve the live view (the tracked bodies, their labels and events, in a browser) at
+    /// http://ADDR/; `--http` alone: 127.0.0.1:8080 (loopback only).
+    #[arg(long, value_name = "ADDR", num_args = 0..=1,
+          default_missing_value = crate::stream::view::DEFAULT_HTTP)]
+    pub http: Option<String>,
     #[command(flatten)]
     pub engine: EngineOpts,
 }
@@ -122,6 +127,7 @@ pub fn serve(args: ServeArgs) -> CliResult {
         .config(&args.frames, &args.labels, args.stats_every)?;
     config.frames_bind = args.frames_bind;
     config.control = (!args.no_control).then(|| args.control.clone());
+    config.http = args.http.clone();
     if let Some(list) = &args.classes {
         let names: Vec<String> = list
             .split(',')
@@ -160,6 +166,9 @@ pub fn serve(args: ServeArgs) -> CliResult {
         },
         server.labels_endpoint
     );
+    if let Some(url) = &server.http_endpoint {
+        eprintln!("scale serve: live view at {url}");
+    }
     if let Some(ep) = &server.control_endpoint {
         eprintln!("scale serve: control (REP, bound) at {ep}: `scale classes list --control {ep}`");
     }

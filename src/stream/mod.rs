@@ -1,7 +1,8 @@
 //! The streaming path: the sliding-window assembler over per-body ring buffers ([`window`]), the
 //! engine that turns a window into a label ([`engine`]), action events from the labels
 //! ([`events`]), the server that connects them to
-//! ZeroMQ ([`server`]), its live vocabulary and control socket ([`vocabulary`], [`control`]),
+//! ZeroMQ ([`server`]), its live vocabulary and control socket ([`vocabulary`], [`control`]), the live view
+//! ([`view`]),
 //! the recording publisher ([`replay`]), counters and latency statistics
 //! ([`stats`]), the socket helpers ([`net`]) and the in-process loopback run ([`loopback`]).
 
@@ -13,5 +14,6 @@ pub mod net;
 pub mod replay;
 pub mod server;
 pub mod stats;
+pub mod view;
 pub mod vocabulary;
 pub mod window;

@@ -15,6 +15,7 @@ use super::engine::{ClassSet, LabelEngine, LabelSummary, WindowTiming};
 use super::events::{Event, EventConfig, EventTracker};
 use super::net::{self, Shutdown};
 use super::stats::{self, Counters, LatencyLog};
+use super::view::{self, ViewFeed};
 use super::vocabulary::Vocabulary;
 use super::window::{Rejected, WindowAssembler, WindowConfig};
 use crate::protocol::{
@@ -68,6 +69,8 @@ pub struct ServeConfig {
     /// Only these classes are candidates from the start (names the model does not know are
     /// added by their text); `None`: all of the model's classes.
     pub classes: Option<Vec<String>>,
+    /// Where the live view's HTTP server binds (`host:port`); `None`: no live view.
+    pub http: Option<String>,
 }
 
 impl ServeConfig {
@@ -89,6 +92,7 @@ impl ServeConfig {
             events: EventConfig::default(),
             control: None,
             classes: None,
+            http: None,
         }
     }
 }
@@ -230,10 +234,13 @@ pub struct Server {
     io: Option<JoinHandle<Result<(), String>>>,
     inference: Option<JoinHandle<Result<(), String>>>,
     control: Option<JoinHandle<Result<(), String>>>,
+    http: Option<JoinHandle<Result<(), String>>>,
     /// The endpoint the label PUB is bound to (the real port when 0 was asked for).
     pub labels_endpoint: String,
     /// The endpoint the control REP is bound to, with `--control`.
     pub control_endpoint: Option<String>,
+    /// The live view's address (`http://HOST:PORT/`), with `--http`.
+    pub http_endpoint: Option<String>,
     pub counters: Arc<Counters>,
     /// Sensor frames per window and the model's T.
     pub window: usize,
@@ -349,6 +356,26 @@ impl Server {
 
         let control_config = config.control.clone();
         let log = config.log;
+        // The live view's HTTP thread, before the I/O thread that feeds it.
+        let (view_feed, http, http_endpoint) = match &config.http {
+            Some(addr) => {
+                let (bound_tx, bound_rx) = bounded::<Result<String, String>>(1);
+                let started = view::start(addr, shutdown.clone(), bound_tx);
+                let bound = bound_rx.recv();
+                match (started, bound) {
+                    (Ok((feed, handle)), Ok(Ok(ep))) => (Some(feed), Some(handle), Some(ep)),
+                    (started, bound) => {
+                        shutdown.stop();
+                        let _ = inference.join();
+                        return Err(match (bound, started) {
+                            (Ok(Err(e)), _) | (_, Err(e)) => e,
+                            _ => "the HTTP thread stopped while binding".into(),
+                        });
+                    }
+                }
+            }
+            None => (None, None, None),
+        };
         let (bound_tx, bound_rx) = bounded::<Result<String, String>>(1);
         let io = {
             let (counters, shutdown) = (counters.clone(), shutdown.clone());
@@ -358,6 +385,7 @@ impl Server {
                     let rt = net::runtime()?;
                     let result = rt.block_on(io_main(
                         config, counters, shutdown, frames_tx, out_rx, free_tx, wake, bound_tx,
+                        view_feed,
                     ));
                     // Do not wait for a blocking task (e.g. a hostname lookup) to finish.
                     rt.shutdown_timeout(Duration::from_millis(100));
@@ -371,6 +399,9 @@ impl Server {
                 shutdown.stop();
                 let _ = io.join();
                 let _ = inference.join();
+                if let Some(h) = http {
+                    let _ = h.join();
+                }
                 return Err(e);
             }
             Err(_) => {
@@ -414,8 +445,10 @@ impl Server {
             io: Some(io),
             inference: Some(inference),
             control,
+            http,
             labels_endpoint,
             control_endpoint,
+            http_endpoint,
             counters,
             window,
             model_frames,
@@ -442,7 +475,8 @@ impl Server {
         let a = join(self.inference.take(), "inference");
         let b = join(self.io.take(), "I/O");
         let c = join(self.control.take(), "control");
-        a.and(b).and(c)
+        let d = join(self.http.take(), "HTTP");
+        a.and(b).and(c).and(d)
     }
 }
 
@@ -456,6 +490,9 @@ impl Drop for Server {
             let _ = h.join();
         }
         if let Some(h) = self.control.take() {
+            let _ = h.join();
+        }
+        if let Some(h) = self.http.take() {
             let _ = h.join();
         }
     }
@@ -646,7 +683,10 @@ async fn io_main(
     free: Sender<Vec<u8>>,
     wake: Arc<tokio::sync::Notify>,
     bound: Sender<Result<String, String>>,
+    view: Option<ViewFeed>,
 ) -> Result<(), String> {
+    // Both tasks below feed the view; they run on this one thread, never across an await.
+    let view = std::cell::RefCell::new(view);
     let mut publisher = PubSocket::new();
     let labels_endpoint = match net::bind(&mut publisher, &config.labels).await {
         Ok(ep) => ep,
@@ -687,10 +727,10 @@ async fn io_main(
         eprintln!("scale serve: stopping");
     };
 
-    let receive = receive_frames(&config, bound_sub, &counters, &frames);
+    let receive = receive_frames(&config, bound_sub, &counters, &frames, &view);
     let publish = async {
         loop {
-            if drain(&out, &free, &mut publisher).await {
+            if drain(&out, &free, &mut publisher, &view).await {
                 return;
             }
             wake.notified().await;
@@ -708,7 +748,7 @@ async fn io_main(
     // the socket a moment to write, and close.
     let deadline = Instant::now() + Duration::from_millis(500);
     loop {
-        let finished = drain(&out, &free, &mut publisher).await;
+        let finished = drain(&out, &free, &mut publisher, &view).await;
         if finished || Instant::now() >= deadline {
             break;
         }
@@ -727,13 +767,25 @@ fn pooled_message(topic: &[u8], mut buf: Vec<u8>, free: &Sender<Vec<u8>>) -> zer
 }
 
 /// Publishes what the inference thread has queued; true once that thread has finished.
-async fn drain(out: &Receiver<Out>, free: &Sender<Vec<u8>>, publisher: &mut PubSocket) -> bool {
+async fn drain(
+    out: &Receiver<Out>,
+    free: &Sender<Vec<u8>>,
+    publisher: &mut PubSocket,
+    view: &std::cell::RefCell<Option<ViewFeed>>,
+) -> bool {
     loop {
         let m = match out.try_recv() {
             Ok(m) => m,
             Err(crossbeam_channel::TryRecvError::Empty) => return false,
             Err(crossbeam_channel::TryRecvError::Disconnected) => return true,
         };
+        if let Some(v) = view.borrow_mut().as_mut() {
+            match &m {
+                Out::Label(buf) => v.message("label", buf),
+                Out::Event(buf) => v.message("event", buf),
+                Out::Stats(_) => {}
+            }
+        }
         let message = match m {
             Out::Label(buf) => pooled_message(TOPIC_LABELS, buf, free),
             Out::Event(buf) => pooled_message(TOPIC_EVENTS, buf, free),
@@ -790,6 +842,7 @@ async fn receive_frames(
     bound: Option<(SubSocket, Events)>,
     counters: &Counters,
     frames: &Sender<Input>,
+    view: &std::cell::RefCell<Option<ViewFeed>>,
 ) {
     let mut waited = false;
     let (mut sub, mut events) = match bound {
@@ -843,6 +896,9 @@ async fn receive_frames(
                 }
                 Err(TrySendError::Disconnected(_)) => return,
             }
+        }
+        if let (Ok(frame), Some(v)) = (&decoded, view.borrow_mut().as_mut()) {
+            v.frame(frame);
         }
         match decoded {
             Ok(frame) => match frames.try_send(Input::Frame(Incoming { frame, arrived })) {
