@@ -97,6 +97,11 @@ pub enum Command {
         /// (the levels measured on real Kinect v2 recordings, docs/synthetic.md).
         #[arg(long, value_enum, default_value = "uniform")]
         sensor_noise: crate::synth::noise::NoiseModel,
+        /// Performers' segment proportions: `anthropometric` (standard human proportions),
+        /// `kinect` (the Kinect v2 skeleton's, measured on NTU RGB+D: shorter limbs, SpineBase at
+        /// the hips) or `mixed` (each performer somewhere between, at random).
+        #[arg(long, value_enum, default_value = "anthropometric")]
+        proportions: crate::synth::Proportions,
     },
     /// Text embeddings with the sentence encoder (all-MiniLM-L6-v2, through ONNX Runtime).
     ///
@@ -551,6 +556,7 @@ pub fn main() -> ExitCode {
             preview,
             catalog,
             sensor_noise,
+            proportions,
         } => synth::run(synth::Args {
             out,
             classes,
@@ -561,6 +567,7 @@ pub fn main() -> ExitCode {
             preview,
             catalog,
             sensor_noise,
+            proportions,
         }),
     };
     match result {

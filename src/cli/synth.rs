@@ -15,6 +15,7 @@ pub struct Args {
     pub preview: Option<String>,
     pub catalog: Option<PathBuf>,
     pub sensor_noise: crate::synth::noise::NoiseModel,
+    pub proportions: crate::synth::Proportions,
 }
 
 /// Resolves `all`, or a comma-separated list of ids or exact names, against the catalogue.
@@ -47,7 +48,7 @@ pub fn run(args: Args) -> CliResult {
         None => Catalog::builtin(),
     };
     if let Some(class) = &args.preview {
-        return preview(&catalog, class, args.seed, args.sensor_noise, &args.out);
+        return preview(&catalog, class, &args);
     }
     let config = SynthConfig {
         seed: args.seed,
@@ -56,6 +57,7 @@ pub fn run(args: Args) -> CliResult {
         cameras: args.cameras,
         classes: select(&catalog, &args.classes)?,
         noise: args.sensor_noise,
+        proportions: args.proportions,
     };
     let started = std::time::Instant::now();
     let m = synth::write_dataset(&catalog, &config, &args.out)?;
@@ -70,13 +72,8 @@ pub fn run(args: Args) -> CliResult {
     Ok(())
 }
 
-fn preview(
-    catalog: &Catalog,
-    class: &str,
-    seed: u64,
-    sensor: crate::synth::noise::NoiseModel,
-    out: &Path,
-) -> CliResult {
+fn preview(catalog: &Catalog, class: &str, args: &Args) -> CliResult {
+    let out: &Path = &args.out;
     let entry = find(catalog, class)?;
     let spec = SampleSpec {
         class_id: entry.id,
@@ -84,7 +81,7 @@ fn preview(
         camera: 2,
         replication: 1,
     };
-    let seq = synth::generate_with(entry, &spec, seed, sensor)?;
+    let seq = synth::generate_with(entry, &spec, args.seed, args.sensor_noise, args.proportions)?;
     synth::preview::write_strip(&seq, 8, out)?;
     eprintln!(
         "drew 8 frames of {} ({} frames) to {}",

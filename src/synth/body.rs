@@ -14,6 +14,40 @@ use crate::skeleton::{Joint, Joints, NUM_JOINTS};
 
 type V3 = [f32; 3];
 
+/// The Kinect v2 skeleton against this generator's bodies: per segment, the mean length in
+/// NTU RGB+D's recordings over the mean length in generated ones (`scripts/sensor_stats.py` on
+/// the development clips and on `scale synth --per-class 60 --seed 0`). Kinect v2 places its
+/// joints inside the body, so its bones are shorter (the upper arm 225 against 295 mm, the
+/// thigh 330 against 410, the hips 67 against 101 from SpineBase) and its SpineBase sits at the
+/// hips (0.8 cm below their midpoint), not 5 cm above them. Order: lower spine, upper spine,
+/// neck, head, shoulder (half-width and drop), upper arm, forearm, hand, hand tip, thumb, hip
+/// half-width, hip drop, thigh, shank, foot.
+pub const KINECT_FACTORS: [f32; 15] = [
+    1.068, 0.834, 0.839, 0.889, 0.798, 0.763, 0.882, 0.801, 0.630, 0.687, 0.659, -0.16, 0.805,
+    0.778, 0.612,
+];
+
+/// Whose segment proportions the generated performers have.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Proportions {
+    /// Standard anthropometric proportions (the default; the bundled model's data).
+    #[default]
+    Anthropometric,
+    /// Those of the Kinect v2 skeleton tracker, measured on NTU RGB+D ([`KINECT_FACTORS`]).
+    Kinect,
+    /// Each performer somewhere between the two (uniformly at random).
+    Mixed,
+}
+
+impl Proportions {
+    pub fn is_anthropometric(&self) -> bool {
+        *self == Proportions::Anthropometric
+    }
+}
+
 /// Segment lengths of one performer, metres.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Body {
@@ -84,6 +118,32 @@ impl Body {
             j(x);
         }
         b
+    }
+
+    /// The body with its segments moved `t` of the way (0: as it is, 1: all the way) to the
+    /// proportions of the Kinect v2 skeleton tracker ([`KINECT_FACTORS`]).
+    pub fn towards_kinect(&self, t: f32) -> Body {
+        let f = |k: f32| 1.0 + t * (k - 1.0);
+        let [ls, us, n, hd, sh, ua, fa, ha, ht, th, hh, hdp, tg, sk, ft] = KINECT_FACTORS;
+        Body {
+            lower_spine: self.lower_spine * f(ls),
+            upper_spine: self.upper_spine * f(us),
+            neck: self.neck * f(n),
+            head: self.head * f(hd),
+            shoulder_half: self.shoulder_half * f(sh),
+            shoulder_drop: self.shoulder_drop * f(sh),
+            upper_arm: self.upper_arm * f(ua),
+            forearm: self.forearm * f(fa),
+            hand: self.hand * f(ha),
+            hand_tip: self.hand_tip * f(ht),
+            thumb: self.thumb * f(th),
+            hip_half: self.hip_half * f(hh),
+            hip_drop: self.hip_drop * f(hdp),
+            thigh: self.thigh * f(tg),
+            shank: self.shank * f(sk),
+            foot: self.foot * f(ft),
+            ..self.clone()
+        }
     }
 
     /// The same proportions at another standing height.
@@ -326,6 +386,20 @@ const _: () = assert!(P == 25);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kinect_proportions_shorten_the_limbs_and_put_spine_base_at_the_hips() {
+        let b = Body::average(1.70);
+        assert_eq!(b.towards_kinect(0.0), b);
+        let k = b.towards_kinect(1.0);
+        assert!((k.upper_arm / b.upper_arm - 0.763).abs() < 1e-6);
+        assert!((k.thigh / b.thigh - 0.805).abs() < 1e-6);
+        // The hips come up to SpineBase (slightly above it, as in NTU RGB+D).
+        assert!(k.hip_drop < 0.0 && k.hip_drop > -0.01, "{}", k.hip_drop);
+        let half = b.towards_kinect(0.5);
+        assert!(half.upper_arm < b.upper_arm && half.upper_arm > k.upper_arm);
+        assert_eq!((k.height, k.ankle_height), (b.height, b.ankle_height));
+    }
 
     fn dist(a: V3, b: V3) -> f32 {
         let d = sub(a, b);

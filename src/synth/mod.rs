@@ -20,6 +20,7 @@ use crate::ntu::SampleId;
 use crate::ntu::format::{LineEnding, NtuBody, NtuFrame, NtuJoint, NtuSequence};
 use crate::rng::Rng;
 use crate::skeleton::Joints;
+pub use body::Proportions;
 use body::{Body, apply, rot_y};
 use pose::{LIFT, ROOT_X, ROOT_Z, TRUNK_PITCH, TRUNK_ROLL};
 use serde::Serialize;
@@ -54,6 +55,9 @@ pub struct SynthConfig {
     /// The sensor model (absent from manifests of the default, so they stay as they were).
     #[serde(default, skip_serializing_if = "noise::NoiseModel::is_uniform")]
     pub noise: noise::NoiseModel,
+    /// The performers' segment proportions (absent from manifests of the default).
+    #[serde(default, skip_serializing_if = "Proportions::is_anthropometric")]
+    pub proportions: Proportions,
 }
 
 impl SynthConfig {
@@ -72,6 +76,7 @@ impl SynthConfig {
                 .map(|c| c.id)
                 .collect(),
             noise: Default::default(),
+            proportions: Proportions::default(),
         }
     }
 }
@@ -149,9 +154,17 @@ pub fn plan(config: &SynthConfig) -> Result<Vec<SampleSpec>, SynthError> {
     Ok(out)
 }
 
-/// The body of performer `subject` (the same in every sample of that subject).
-pub fn subject_body(seed: u64, subject: u64) -> Body {
-    Body::random(&mut Rng::derive(seed, &[0xB0D1, subject]))
+/// The body of performer `subject` (the same in every sample of that subject). With `Mixed`
+/// proportions, a fraction drawn after the body (so the anthropometric bodies are unchanged)
+/// moves it towards the Kinect v2 skeleton's.
+pub fn subject_body(seed: u64, subject: u64, proportions: Proportions) -> Body {
+    let mut rng = Rng::derive(seed, &[0xB0D1, subject]);
+    let body = Body::random(&mut rng);
+    match proportions {
+        Proportions::Anthropometric => body,
+        Proportions::Kinect => body.towards_kinect(1.0),
+        Proportions::Mixed => body.towards_kinect(rng.range(0.0, 1.0)),
+    }
 }
 
 /// Generates one sample of a catalogue class.
@@ -160,15 +173,23 @@ pub fn generate(
     spec: &SampleSpec,
     seed: u64,
 ) -> Result<NtuSequence, SynthError> {
-    generate_with(class, spec, seed, noise::NoiseModel::Uniform)
+    generate_with(
+        class,
+        spec,
+        seed,
+        noise::NoiseModel::Uniform,
+        Proportions::Anthropometric,
+    )
 }
 
-/// Generates one sample of a catalogue class under a given sensor model.
+/// Generates one sample of a catalogue class under a given sensor model, with performers of
+/// the given proportions.
 pub fn generate_with(
     class: &ClassEntry,
     spec: &SampleSpec,
     seed: u64,
     sensor: noise::NoiseModel,
+    proportions: Proportions,
 ) -> Result<NtuSequence, SynthError> {
     let motion = class
         .motion
@@ -189,10 +210,10 @@ pub fn generate_with(
     );
     // The partner in an interaction has their own proportions but a height within ±4 % of the
     // subject's, so that scripted contacts (hands meeting) still meet.
-    let subject = subject_body(seed, u64::from(spec.subject));
+    let subject = subject_body(seed, u64::from(spec.subject), proportions);
     let mut bodies = vec![subject.clone()];
     if motion.bodies.len() > 1 {
-        let partner = subject_body(seed, u64::from(spec.subject) + 1000);
+        let partner = subject_body(seed, u64::from(spec.subject) + 1000, proportions);
         bodies.push(partner.scaled_to(subject.height * rng.range(0.96, 1.04)));
     }
 
@@ -403,7 +424,7 @@ pub fn write_dataset(
                     let mut frames = 0;
                     for spec in specs.iter().skip(w).step_by(threads) {
                         let class = catalog.by_id(spec.class_id).expect("checked above");
-                        let seq = generate_with(class, spec, config.seed, config.noise)?;
+                        let seq = generate_with(class, spec, config.seed, config.noise, config.proportions)?;
                         frames += seq.frames.len();
                         let path = out.join(format!("{}.skeleton", spec.sample_id()));
                         std::fs::write(&path, seq.to_text(LineEnding::Crlf))
