@@ -424,7 +424,13 @@ pub fn write_dataset(
                     let mut frames = 0;
                     for spec in specs.iter().skip(w).step_by(threads) {
                         let class = catalog.by_id(spec.class_id).expect("checked above");
-                        let seq = generate_with(class, spec, config.seed, config.noise, config.proportions)?;
+                        let seq = generate_with(
+                            class,
+                            spec,
+                            config.seed,
+                            config.noise,
+                            config.proportions,
+                        )?;
                         frames += seq.frames.len();
                         let path = out.join(format!("{}.skeleton", spec.sample_id()));
                         std::fs::write(&path, seq.to_text(LineEnding::Crlf))
