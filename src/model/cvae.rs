@@ -117,6 +117,18 @@ pub struct ClassPriors {
 }
 
 impl ClassPriors {
+    /// No classes (rows are appended).
+    pub fn empty() -> ClassPriors {
+        ClassPriors {
+            ids: vec![],
+            names: vec![],
+            enc_h: vec![],
+            dec_h: vec![],
+            prior_mu: vec![],
+            prior_logvar: vec![],
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.ids.len()
     }
@@ -127,14 +139,7 @@ impl ClassPriors {
 
     /// The priors of a subset of classes, in the order given.
     pub fn subset(&self, ids: &[u32], hidden: usize, latent: usize) -> Result<ClassPriors, String> {
-        let mut out = ClassPriors {
-            ids: vec![],
-            names: vec![],
-            enc_h: vec![],
-            dec_h: vec![],
-            prior_mu: vec![],
-            prior_logvar: vec![],
-        };
+        let mut out = ClassPriors::empty();
         for id in ids {
             let k = self
                 .ids

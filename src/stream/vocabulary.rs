@@ -203,14 +203,7 @@ impl Vocabulary {
     /// The class set of `state`'s candidates, for the engine.
     pub fn class_set(&self, state: &VocabularyState) -> Result<ClassSet, String> {
         let c = &self.cvae.config;
-        let mut p = ClassPriors {
-            ids: vec![],
-            names: vec![],
-            enc_h: vec![],
-            dec_h: vec![],
-            prior_mu: vec![],
-            prior_logvar: vec![],
-        };
+        let mut p = ClassPriors::empty();
         let mut calibration = Vec::new();
         for e in state.active() {
             p.ids.push(e.id);
