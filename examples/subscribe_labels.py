@@ -78,7 +78,8 @@ def main():
             else:
                 lat = message["latency_us"]["total"]
                 print(
-                    f'stats: {message["frames_in"]} frames in, {sum(message["dropped"].values())} dropped, '
+                    f'stats: {message["frames_in"]} frames in, {message["frames_accepted"]} accepted, '
+                    f'{sum(message["dropped"].values())} dropped, {message["bodies_tracked"]} bodies, '
                     f'{message["labels"]} labels; total latency p50 {lat["p50"]} µs p99 {lat["p99"]} µs',
                     flush=True,
                 )

@@ -6,50 +6,10 @@
 
 mod common;
 
-use scale::catalog::Catalog;
 use scale::protocol::{EventKind, EventMessage, SkeletonFrame};
-use scale::synth::{self, SampleSpec};
 use std::time::Instant;
 
 const WINDOW: u64 = 64;
-
-/// Frames of one synthetic recording of `name` (performer 9, camera 1: held out in training).
-fn recording(name: &str, seed: u64) -> Vec<SkeletonFrame> {
-    let catalog = Catalog::builtin();
-    let class = catalog.by_name(name).unwrap();
-    let seq = synth::generate(
-        class,
-        &SampleSpec {
-            class_id: class.id,
-            subject: 9,
-            camera: 1,
-            replication: 1,
-        },
-        seed,
-    )
-    .unwrap();
-    seq.to_frames(0, 30.0)
-}
-
-/// One body's stream: the parts back to back, renumbered (seq from 1, 30 fps, body 7).
-fn stream(parts: &[Vec<SkeletonFrame>]) -> (Vec<SkeletonFrame>, Vec<(u64, u64)>) {
-    let mut out: Vec<SkeletonFrame> = Vec::new();
-    let mut ranges = Vec::new();
-    for part in parts {
-        let first = out.len() as u64 + 1;
-        for f in part {
-            let mut f = f.clone();
-            f.seq = out.len() as u64 + 1;
-            f.t_us = f.seq * 33_333;
-            for b in &mut f.bodies {
-                b.id = 7;
-            }
-            out.push(f);
-        }
-        ranges.push((first, out.len() as u64));
-    }
-    (out, ranges)
-}
 
 /// `n` frames of standing still: `pose` repeated.
 fn still(pose: &SkeletonFrame, n: usize) -> Vec<SkeletonFrame> {
@@ -85,13 +45,13 @@ fn events_of(frames: &[SkeletonFrame]) -> Vec<EventMessage> {
 
 #[test]
 fn two_actions_with_standing_still_between_give_two_events() {
-    let a = recording("clapping", 1000);
-    let b = recording("cheer up", 1000);
+    let a = common::synthetic_recording("clapping", 9, 1, 1000);
+    let b = common::synthetic_recording("cheer up", 9, 1, 1000);
     let pose = a.last().unwrap().clone();
     // The person then leaves: frames without bodies, until the server forgets the body.
     let mut gone = pose.clone();
     gone.bodies.clear();
-    let (frames, ranges) = stream(&[a, still(&pose, 90), b, vec![gone; 40]]);
+    let (frames, ranges) = common::one_body_stream(&[a, still(&pose, 90), b, vec![gone; 40]]);
     let events = events_of(&frames);
     let got: Vec<(EventKind, &str)> = events
         .iter()
@@ -123,8 +83,8 @@ fn two_actions_with_standing_still_between_give_two_events() {
 
 #[test]
 fn standing_still_gives_no_event() {
-    let a = recording("clapping", 1000);
+    let a = common::synthetic_recording("clapping", 9, 1, 1000);
     let pose = a.last().unwrap().clone();
-    let (frames, _) = stream(&[still(&pose, 300)]);
+    let (frames, _) = common::one_body_stream(&[still(&pose, 300)]);
     assert!(events_of(&frames).is_empty());
 }

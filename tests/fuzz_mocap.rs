@@ -96,14 +96,6 @@ fn mutate_numbers(rng: &mut Rng, base: &str) -> Vec<u8> {
     words.join(" ").into_bytes()
 }
 
-/// Inputs per test: `SCALE_FUZZ_INPUTS`, else 30,000.
-fn inputs() -> usize {
-    std::env::var("SCALE_FUZZ_INPUTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(30_000)
-}
-
 fn lines_of(input: &[u8]) -> usize {
     input.iter().filter(|&&b| b == b'\n').count() + 1
 }
@@ -278,7 +270,7 @@ fn the_seeds_are_valid_and_convert() {
 fn bvh_reader_never_panics_and_errors_point_inside_the_input() {
     let seeds = [small_bvh(), small_bvh().replace('\n', "\r\n")];
     let mut rng = Rng(0x5eed_b0b1);
-    let n = inputs();
+    let n = common::fuzz_inputs();
     let (mut ok, mut err, mut converted) = (0, 0, 0);
     let opts = MocapOptions {
         noise: Some(1),
@@ -334,7 +326,7 @@ fn asf_and_amc_readers_never_panic_and_errors_point_inside_the_input() {
     let amc_seed = small_amc();
     let skeleton = asf::parse(&asf_seed, "fuzz.asf").unwrap();
     let mut rng = Rng(0x5eed_a5f1);
-    let n = inputs();
+    let n = common::fuzz_inputs();
     let (mut ok, mut err, mut converted) = (0, 0, 0);
     let opts = MocapOptions {
         noise: Some(2),

@@ -1,10 +1,11 @@
 //! Fuzzing the parsers that take outside input: the NTU reader, the frame decoder, the
-//! `labels.csv` reader and a model folder's `SHA256SUMS` (the motion-capture readers have
-//! `fuzz_mocap.rs`).
+//! `labels.csv` reader, a model folder's `SHA256SUMS`, class catalogues and control requests
+//! (the motion-capture readers have `fuzz_mocap.rs`).
 //!
 //! Seeded mutations (byte flips, token swaps, deletions, duplications, truncations, huge
 //! numbers) of valid inputs. Each input must give a value or an error — never a panic — and an
-//! NTU error must name a line inside the input. Each test prints how many inputs it tried.
+//! NTU error must name a line inside the input. Each test prints how many inputs it tried:
+//! 30,000, or `SCALE_FUZZ_INPUTS` (the long mode: `docs/testing.md`).
 
 mod common;
 
@@ -69,7 +70,7 @@ fn ntu_reader_never_panics_and_errors_point_inside_the_input() {
         small_sequence().to_text(LineEnding::Lf),
     ];
     let mut rng = Rng(0x5eed_0001);
-    let n = 30_000;
+    let n = common::fuzz_inputs();
     let (mut ok, mut err) = (0, 0);
     for i in 0..n {
         let input = mutate(&mut rng, seeds[i % 2].as_bytes());
@@ -107,7 +108,7 @@ fn frame_decoder_never_panics() {
     };
     let seeds = [f.to_json(), f.to_binary()];
     let mut rng = Rng(0x5eed_0002);
-    let n = 30_000;
+    let n = common::fuzz_inputs();
     let (mut ok, mut err) = (0, 0);
     for i in 0..n {
         let input = mutate(&mut rng, &seeds[i % 2]);
@@ -138,7 +139,7 @@ fn fuzz_text<T>(
     err: impl Fn(&str, usize),
 ) -> (usize, usize) {
     let mut rng = Rng(rng_seed);
-    let n = 30_000;
+    let n = common::fuzz_inputs();
     let (mut parsed, mut rejected) = (0, 0);
     for i in 0..n {
         let input = mutate(&mut rng, seed.as_bytes());
@@ -202,4 +203,79 @@ fn model_manifest_parser_never_panics_and_errors_name_a_line_inside_the_input() 
             assert!((1..=lines).contains(&line), "line {line} of {lines}: {e}");
         },
     );
+}
+
+#[test]
+fn catalogue_parser_never_panics() {
+    let seed = r#"{"catalog": "mine", "version": 1, "classes": [
+  {"id": 1, "name": "wave", "bodies": 1, "motion": "wave", "descriptions": ["waving a hand", "hand waving"]},
+  {"id": 2, "name": "hug", "ntu_id": 55, "bodies": 2, "descriptions": ["two people hug"]},
+  {"id": 3, "name": "sit down"}],
+ "splits": {"s-2/1": {"unseen": [2]}}}"#;
+    let mut rng = Rng(0x5eed_0005);
+    let n = common::fuzz_inputs();
+    let (mut ok, mut err) = (0, 0);
+    for i in 0..n {
+        let input = mutate(&mut rng, seed.as_bytes());
+        let text = String::from_utf8_lossy(&input).into_owned();
+        match std::panic::catch_unwind(|| scale::catalog::Catalog::parse(&text, "c.json")) {
+            Ok(Ok(c)) => {
+                ok += 1;
+                assert!(!c.classes.is_empty());
+                assert!(
+                    c.classes.iter().all(|k| !k.name.trim().is_empty()),
+                    "{text}"
+                );
+                for split in c.splits.values() {
+                    assert!(
+                        split
+                            .unseen
+                            .iter()
+                            .all(|u| c.classes.iter().any(|k| k.id == *u))
+                    );
+                }
+            }
+            Ok(Err(e)) => {
+                err += 1;
+                assert!(e.to_string().starts_with("c.json: "), "{e}");
+            }
+            Err(_) => panic!("catalogue parser panicked on input #{i}: {text:?}"),
+        }
+    }
+    eprintln!("catalogue fuzz: {n} inputs, {ok} parsed, {err} rejected");
+    assert_eq!(ok + err, n);
+}
+
+#[test]
+fn control_request_parser_never_panics_and_what_it_accepts_round_trips() {
+    use scale::protocol::ControlRequest;
+    let seeds: [&[u8]; 4] = [
+        br#"{"op": "add", "name": "wave goodbye", "descriptions": ["waving one hand", "bye"]}"#,
+        br#"{"op": "remove", "name": "clapping"}"#,
+        br#"{"op": "list"}"#,
+        br#"{"op": "allow", "names": ["clapping", "drink water"]}"#,
+    ];
+    let mut rng = Rng(0x5eed_0006);
+    let n = common::fuzz_inputs();
+    let (mut ok, mut err) = (0, 0);
+    for i in 0..n {
+        let input = mutate(&mut rng, seeds[i % seeds.len()]);
+        match std::panic::catch_unwind(|| ControlRequest::from_json(&input)) {
+            Ok(Ok(request)) => {
+                ok += 1;
+                let again = ControlRequest::from_json(&request.to_json()).expect("round trip");
+                assert_eq!(again, request);
+            }
+            Ok(Err(e)) => {
+                err += 1;
+                assert!(!e.is_empty());
+            }
+            Err(_) => panic!(
+                "control request parser panicked on input #{i}: {:?}",
+                String::from_utf8_lossy(&input)
+            ),
+        }
+    }
+    eprintln!("control request fuzz: {n} inputs, {ok} parsed, {err} rejected");
+    assert_eq!(ok + err, n);
 }

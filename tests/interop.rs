@@ -574,6 +574,17 @@ fn events_of_a_replayed_recording_reach_a_pyzmq_subscriber() {
     let seq = two_actions();
     seq.write(&rec).unwrap();
     let run = serve_and_subscribe(&py, &tmp.path().join("serve.err"), &[], &["--events"]);
+    // And the subscriber of docs/consume.md, as the page has it.
+    let snippet =
+        docs_block("docs/consume.md", "python-events").replace("tcp://127.0.0.1:5556", &run.labels);
+    let doc_sub = Proc(
+        Command::new(&py)
+            .args(["-u", "-c", &snippet])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let (frames_ep, server, sub) = (run.frames, run.server, run.subscriber);
     let sent = bridge(
         &py,
@@ -617,4 +628,37 @@ fn events_of_a_replayed_recording_reach_a_pyzmq_subscriber() {
     }
     let stats = stats.expect("a final stats message");
     assert_eq!((stats.events, stats.events_dropped), (4, 0));
+
+    let printed = kill_and_read(doc_sub);
+    let want: Vec<String> = events
+        .iter()
+        .map(|e| match e.event {
+            EventKind::Start => format!(
+                "body {} started {} at frame {}",
+                e.body, e.class.name, e.seq_first
+            ),
+            EventKind::End => format!(
+                "body {} ended {} after {} windows",
+                e.body, e.class.name, e.windows
+            ),
+        })
+        .collect();
+    assert_eq!(printed.lines().collect::<Vec<_>>(), want);
+}
+
+/// The code block after `<!-- run: NAME -->` in a document of the repository.
+fn docs_block(doc: &str, name: &str) -> String {
+    let text = std::fs::read_to_string(root().join(doc)).unwrap();
+    let marker = format!("<!-- run: {name} -->");
+    let after = &text[text.find(&marker).expect("the marker") + marker.len()..];
+    let body = &after[after.find("```").unwrap()..];
+    let body = &body[body.find('\n').unwrap() + 1..];
+    body[..body.find("```").unwrap()].to_string()
+}
+
+/// Kills a child process and returns what it wrote on stdout.
+fn kill_and_read(mut p: Proc) -> String {
+    let mut child = std::mem::replace(&mut p.0, Command::new("true").spawn().unwrap());
+    let _ = child.kill();
+    String::from_utf8_lossy(&child.wait_with_output().unwrap().stdout).into_owned()
 }

@@ -5,28 +5,17 @@
 
 mod common;
 
-use scale::catalog::Catalog;
 use scale::protocol::{Layout, SkeletonFrame};
 use scale::skeleton::joints::{Joint, Joints};
 use scale::skeleton::mediapipe::NUM_MEDIAPIPE_LANDMARKS;
 use scale::skeleton::rules::Source;
 use scale::skeleton::rules::from_camera_axes;
 use scale::skeleton::zed::{KINECT_FROM_ZED34, NUM_ZED34_JOINTS, NUM_ZED38_JOINTS};
-use scale::synth::{self, SampleSpec};
 
-/// A synthetic recording of `name` (performer 9, camera 2: held out in training), Kinect v2.
+/// A synthetic recording of `name` (performer 9, camera 2: held out in training), Kinect v2,
+/// without tracking states.
 fn kinect(name: &str, seed: u64) -> Vec<SkeletonFrame> {
-    let catalog = Catalog::builtin();
-    let class = catalog.by_name(name).unwrap();
-    let spec = SampleSpec {
-        class_id: class.id,
-        subject: 9,
-        camera: 2,
-        replication: 1,
-    };
-    let mut frames = synth::generate(class, &spec, seed)
-        .unwrap()
-        .to_frames(0, 30.0);
+    let mut frames = common::synthetic_recording(name, 9, 2, seed);
     for b in frames.iter_mut().flat_map(|f| f.bodies.iter_mut()) {
         b.tracking = None;
     }

@@ -6,13 +6,12 @@
 mod common;
 
 use scale::catalog::Catalog;
-use scale::protocol::{ControlReply, ControlRequest, EventKind, EventMessage, SkeletonFrame};
+use scale::protocol::{ControlReply, ControlRequest, EventKind, EventMessage};
 use scale::stream::control;
 use scale::stream::loopback;
 use scale::stream::replay::{Recording, ReplayConfig, WireFormat};
 use scale::stream::server::{Core, ServeConfig};
 use scale::stream::vocabulary::Vocabulary;
-use scale::synth::{self, SampleSpec};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -20,36 +19,6 @@ use std::time::{Duration, Instant};
 
 fn model() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/default")
-}
-
-/// Frames of one synthetic recording of `name` (performer 9, camera 1: held out in training).
-fn recording(name: &str, seed: u64) -> Vec<SkeletonFrame> {
-    let catalog = Catalog::builtin();
-    let class = catalog.by_name(name).unwrap();
-    let spec = SampleSpec {
-        class_id: class.id,
-        subject: 9,
-        camera: 1,
-        replication: 1,
-    };
-    synth::generate(class, &spec, seed)
-        .unwrap()
-        .to_frames(0, 30.0)
-}
-
-/// One body's stream, renumbered (seq from 1, 30 fps, body 7).
-fn renumber(parts: &[Vec<SkeletonFrame>]) -> Vec<SkeletonFrame> {
-    let mut out: Vec<SkeletonFrame> = Vec::new();
-    for f in parts.iter().flatten() {
-        let mut f = f.clone();
-        f.seq = out.len() as u64 + 1;
-        f.t_us = f.seq * 33_333;
-        for b in &mut f.bodies {
-            b.id = 7;
-        }
-        out.push(f);
-    }
-    out
 }
 
 /// Plans a request, swaps its class set into the core (as the inference thread does) and
@@ -74,10 +43,10 @@ fn message(e: &scale::stream::events::Event, ids: &[u32], names: &[String]) -> E
 #[test]
 fn a_class_added_mid_stream_is_ranked_and_gives_events() {
     let clapping = Catalog::builtin().by_name("clapping").unwrap().clone();
-    let a = recording("clapping", 1000);
-    let b = recording("clapping", 1001);
+    let a = common::synthetic_recording("clapping", 9, 1, 1000);
+    let b = common::synthetic_recording("clapping", 9, 1, 1001);
     let pose = a.last().unwrap().clone();
-    let frames = renumber(&[a.clone(), vec![pose; 60], b]);
+    let (frames, _) = common::one_body_stream(&[a.clone(), vec![pose; 60], b]);
     let swap_at = (a.len() + 30) as u64;
     let second = (a.len() + 60) as u64;
 
@@ -273,7 +242,6 @@ fn request_when(
 
 #[test]
 fn scale_classes_changes_the_labels_of_a_running_server() {
-    let catalog = Catalog::builtin();
     let mut recordings = Vec::new();
     // Long enough for four requests (the first add loads the sentence encoder).
     for (i, name) in ["clapping", "cheer up", "drink water", "sitting down"]
@@ -282,17 +250,9 @@ fn scale_classes_changes_the_labels_of_a_running_server() {
         .take(12)
         .enumerate()
     {
-        let class = catalog.by_name(name).unwrap();
-        let spec = SampleSpec {
-            class_id: class.id,
-            subject: 9,
-            camera: 1,
-            replication: 1,
-        };
-        let seq = synth::generate(class, &spec, 2000 + i as u64).unwrap();
         recordings.push(Recording {
             name: name.to_string(),
-            frames: seq.to_frames(0, 30.0),
+            frames: common::synthetic_recording(name, 9, 1, 2000 + i as u64),
         });
     }
     // The control endpoint: a free loopback port.

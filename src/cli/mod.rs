@@ -178,6 +178,14 @@ pub enum Command {
     /// loops, `t_us` is the sending time, and --gap seconds of body-less frames separate
     /// recordings. Waits for a subscriber first (a PUB drops frames nobody receives).
     Replay(stream::ReplayArgs),
+    /// Record a live stream: a bridge's frames into a `.jsonl` recording.
+    ///
+    /// Subscribes to the bridge at --frames (as `scale serve` does) and writes every valid frame
+    /// as one JSON line, in its own layout, with its seq, time, positions and tracking states;
+    /// `scale replay`, `label`, `eval` and `inspect` read the file back. Messages that are not
+    /// valid frames are counted and left out. Stops at --count frames, --seconds after the first
+    /// frame, or Ctrl-C; every frame is on disk as soon as it arrives.
+    Record(stream::RecordArgs),
     /// See it work: serve + replay in one process over loopback ZeroMQ.
     ///
     /// Generates synthetic recordings with the seeded generator (every unseen class of the
@@ -420,6 +428,7 @@ pub fn main() -> ExitCode {
         Command::Doctor { json } => doctor::run(json),
         Command::Serve(args) => stream::serve(args),
         Command::Replay(args) => stream::replay(args),
+        Command::Record(args) => stream::record(args),
         Command::Demo(args) => demo::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Export { model, catalog } => export::export_folder(&model, catalog.as_deref()),

@@ -1,9 +1,10 @@
-//! `scale serve` and `scale replay`.
+//! `scale serve`, `scale replay` and `scale record`.
 
 use super::CliResult;
 use crate::runtime::{Device, SessionOptions};
 use crate::stream::events::EventConfig;
 use crate::stream::net::{self, Shutdown};
+use crate::stream::record::{self, RecordConfig};
 use crate::stream::replay::{self, ReplayConfig, Replayer, WireFormat};
 use crate::stream::server::{ServeConfig, Server};
 use std::path::PathBuf;
@@ -256,5 +257,89 @@ pub fn replay(args: ReplayArgs) -> CliResult {
     });
     let sent = result?;
     eprintln!("scale replay: sent {sent} frames");
+    Ok(())
+}
+
+/// Flags of `scale record`.
+#[derive(Debug, clap::Args)]
+pub struct RecordArgs {
+    /// The `.jsonl` recording to write (replaced if it exists).
+    pub output: PathBuf,
+    /// The bridge's PUB endpoint to connect to (or to bind, with --frames-bind).
+    #[arg(long, default_value = "tcp://127.0.0.1:5555")]
+    pub frames: String,
+    /// Bind the frames socket instead of connecting (the bridge then connects to scale).
+    #[arg(long)]
+    pub frames_bind: bool,
+    /// Stop after this many frames.
+    #[arg(long)]
+    pub count: Option<u64>,
+    /// Stop this many seconds after the first frame.
+    #[arg(long)]
+    pub seconds: Option<f64>,
+}
+
+pub fn record(args: RecordArgs) -> CliResult {
+    let duration = match args.seconds {
+        None => None,
+        Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
+        Some(s) => return Err(format!("--seconds must be a positive number, not {s}").into()),
+    };
+    if !args
+        .output
+        .extension()
+        .is_some_and(|e| e == "jsonl" || e == "json")
+    {
+        return Err(format!(
+            "{}: a recording is written as JSON lines; name it `.jsonl`",
+            args.output.display()
+        )
+        .into());
+    }
+    let file = std::fs::File::create(&args.output)
+        .map_err(|e| format!("{}: cannot create: {e}", args.output.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    let config = RecordConfig {
+        frames: args.frames,
+        bind: args.frames_bind,
+        count: args.count,
+        duration,
+        log: true,
+    };
+    let rt = net::runtime()?;
+    let shutdown = Shutdown::new();
+    let summary = rt.block_on(async {
+        let stop = shutdown.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                stop.stop();
+            }
+        });
+        eprintln!(
+            "scale record: frames from {} into {} (Ctrl-C stops)",
+            config.frames,
+            args.output.display()
+        );
+        record::record(&config, &shutdown, &mut out).await
+    });
+    let summary = summary.map_err(|e| format!("{}: {e}", args.output.display()))?;
+    let dropped: Vec<String> = summary
+        .dropped
+        .iter()
+        .map(|(reason, n)| format!("{reason} {n}"))
+        .collect();
+    eprintln!(
+        "scale record: {} frames ({} with bodies, at most {} in one) in {}; left out: {}; bridge restarts: {}",
+        summary.frames,
+        summary.frames_with_bodies,
+        summary.bodies_max,
+        args.output.display(),
+        if dropped.is_empty() {
+            "none".into()
+        } else {
+            dropped.join(", ")
+        },
+        summary.bridge_restarts
+    );
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! ([`events`]), the server that connects them to
 //! ZeroMQ ([`server`]), its live vocabulary and control socket ([`vocabulary`], [`control`]), the live view
 //! ([`view`]),
-//! the recording publisher ([`replay`]), counters and latency statistics
+//! the recording publisher ([`replay`]) and recorder ([`record`]), counters and latency statistics
 //! ([`stats`]), the socket helpers ([`net`]) and the in-process loopback run ([`loopback`]).
 
 pub mod control;
@@ -11,6 +11,7 @@ pub mod engine;
 pub mod events;
 pub mod loopback;
 pub mod net;
+pub mod record;
 pub mod replay;
 pub mod server;
 pub mod stats;

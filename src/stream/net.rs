@@ -4,7 +4,11 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use zeromq::{Socket, ZmqMessage};
+use std::time::Duration;
+use zeromq::{Socket, SocketEvent, SocketOptions, SubSocket, ZmqMessage};
+
+/// The events of a socket's monitor (connects and disconnects).
+pub type SocketEvents = futures::channel::mpsc::Receiver<SocketEvent>;
 
 /// A one-way stop flag: threads poll it, async tasks await it.
 #[derive(Default)]
@@ -66,6 +70,64 @@ pub async fn bind<S: Socket>(socket: &mut S, endpoint: &str) -> Result<String, S
                 .map_err(|e| format!("cannot bind {endpoint}: {e}"))
         }
     }
+}
+
+/// A SUB whose connection attempts give up after 300 ms (the zeromq crate's own retries back off
+/// to 30 s; a bridge that starts late or restarts should be read within a fraction of a second).
+fn new_sub() -> SubSocket {
+    let mut options = SocketOptions::default();
+    options.connect_timeout(Duration::from_millis(300));
+    SubSocket::with_options(options)
+}
+
+/// A new SUB connected to the bridge at `endpoint`, retrying every 100 ms until it answers.
+/// Everything is subscribed to, so that messages on other topics are counted, not ignored.
+/// With `log` (the program's name), says once that it waits and then that it is connected.
+pub async fn connect_sub(
+    endpoint: &str,
+    log: Option<&str>,
+    waited: &mut bool,
+) -> (SubSocket, SocketEvents) {
+    loop {
+        let mut sub = new_sub();
+        let events = sub.monitor();
+        let result = match sub.subscribe("").await {
+            Ok(()) => sub.connect(endpoint).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {
+                if let Some(name) = log {
+                    eprintln!("{name}: connected to {endpoint}");
+                }
+                return (sub, events);
+            }
+            Err(e) => {
+                if let Some(name) = log.filter(|_| !*waited) {
+                    eprintln!("{name}: waiting for the bridge at {endpoint} ({e})");
+                }
+                *waited = true;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+/// A SUB bound at `endpoint` (bridges connect to it), subscribed to everything.
+pub async fn bind_sub(endpoint: &str) -> Result<(SubSocket, SocketEvents), String> {
+    let mut sub = new_sub();
+    let events = sub.monitor();
+    bind(&mut sub, endpoint).await?;
+    sub.subscribe("")
+        .await
+        .map_err(|e| format!("cannot subscribe: {e}"))?;
+    Ok((sub, events))
+}
+
+/// Whether the `n`-th message dropped for one reason is worth a log line: the first three,
+/// then every power of two (a stream of bad messages must not flood the log).
+pub fn worth_logging(n: u64) -> bool {
+    n <= 3 || n.is_power_of_two()
 }
 
 /// A `[topic, payload]` message.

@@ -13,7 +13,7 @@
 use super::control::{self, ControlLink};
 use super::engine::{ClassSet, LabelEngine, LabelSummary, WindowTiming};
 use super::events::{Event, EventConfig, EventTracker};
-use super::net::{self, Shutdown};
+use super::net::{self, Shutdown, SocketEvents};
 use super::stats::{self, Counters, LatencyLog};
 use super::view::{self, ViewFeed};
 use super::vocabulary::Vocabulary;
@@ -30,7 +30,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-use zeromq::{PubSocket, Socket, SocketEvent, SocketOptions, SocketRecv, SocketSend, SubSocket};
+use zeromq::{PubSocket, Socket, SocketEvent, SocketRecv, SocketSend, SubSocket};
 
 /// Default window length in sensor frames (about 2 s at 30 fps).
 pub const DEFAULT_WINDOW: usize = 64;
@@ -698,17 +698,13 @@ async fn io_main(
     // With --frames-bind the SUB is bound here, once; otherwise `receive_frames` connects
     // (and reconnects) its own.
     let bound_sub = if config.frames_bind {
-        let mut sub = new_sub();
-        let events = sub.monitor();
-        if let Err(e) = net::bind(&mut sub, &config.frames).await {
-            let _ = bound.send(Err(format!("frames: {e}")));
-            return Err(e);
+        match net::bind_sub(&config.frames).await {
+            Ok(s) => Some(s),
+            Err(e) => {
+                let _ = bound.send(Err(format!("frames: {e}")));
+                return Err(e);
+            }
         }
-        if let Err(e) = sub.subscribe("").await {
-            let _ = bound.send(Err(format!("frames: cannot subscribe: {e}")));
-            return Err(e.to_string());
-        }
-        Some((sub, events))
     } else {
         None
     };
@@ -796,58 +792,18 @@ async fn drain(
     }
 }
 
-type Events = futures::channel::mpsc::Receiver<SocketEvent>;
-
-/// A SUB whose connection attempts give up after 300 ms (the zeromq crate's own retries back off
-/// to 30 s; a bridge that starts late or restarts should be read within a fraction of a second).
-fn new_sub() -> SubSocket {
-    let mut options = SocketOptions::default();
-    options.connect_timeout(Duration::from_millis(300));
-    SubSocket::with_options(options)
-}
-
-/// A new SUB connected to the bridge, retrying every 100 ms until it answers. Everything is
-/// subscribed to, so that messages on other topics are counted, not ignored.
-async fn connect_sub(config: &ServeConfig, waited: &mut bool) -> (SubSocket, Events) {
-    loop {
-        let mut sub = new_sub();
-        let events = sub.monitor();
-        let result = match sub.subscribe("").await {
-            Ok(()) => sub.connect(&config.frames).await,
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok(()) => {
-                if config.log {
-                    eprintln!("scale serve: connected to {}", config.frames);
-                }
-                return (sub, events);
-            }
-            Err(e) => {
-                if !*waited && config.log {
-                    eprintln!(
-                        "scale serve: waiting for the bridge at {} ({e})",
-                        config.frames
-                    );
-                }
-                *waited = true;
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        }
-    }
-}
-
 async fn receive_frames(
     config: &ServeConfig,
-    bound: Option<(SubSocket, Events)>,
+    bound: Option<(SubSocket, SocketEvents)>,
     counters: &Counters,
     frames: &Sender<Input>,
     view: &std::cell::RefCell<Option<ViewFeed>>,
 ) {
     let mut waited = false;
+    let log = config.log.then_some("scale serve");
     let (mut sub, mut events) = match bound {
         Some(s) => s,
-        None => connect_sub(config, &mut waited).await,
+        None => net::connect_sub(&config.frames, log, &mut waited).await,
     };
     let queue_full = drop_reason_index(DROP_QUEUE_FULL).expect("a drop reason");
     let mut logged = [0u32; DROP_REASONS.len()];
@@ -860,7 +816,7 @@ async fn receive_frames(
                     if !config.frames_bind {
                         // Connect afresh rather than wait out the socket's own backoff.
                         waited = false;
-                        (sub, events) = connect_sub(config, &mut waited).await;
+                        (sub, events) = net::connect_sub(&config.frames, log, &mut waited).await;
                     }
                     // A bridge that comes back starts its seq over: a new stream. The reset
                     // travels in the frame queue, in order; if the queue is full it goes
@@ -910,7 +866,7 @@ async fn receive_frames(
                 let i = e.drop_index();
                 counters.drop_frame(i);
                 logged[i] += 1;
-                if config.log && (logged[i] <= 3 || logged[i].is_power_of_two()) {
+                if config.log && net::worth_logging(u64::from(logged[i])) {
                     eprintln!(
                         "scale serve: dropped a frame message ({} so far for {}): {e}",
                         logged[i], DROP_REASONS[i]

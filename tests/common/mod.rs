@@ -22,6 +22,51 @@ pub fn fixture(rel: &str) -> Option<PathBuf> {
     None
 }
 
+/// Frames of one synthetic recording of the built-in catalogue's class `name` by performer
+/// `subject` from camera `camera` (performer 9 and cameras 1 and 2 are held out in the bundled
+/// model's training), at 30 fps, seq from 1.
+pub fn synthetic_recording(
+    name: &str,
+    subject: u16,
+    camera: u16,
+    seed: u64,
+) -> Vec<scale::protocol::SkeletonFrame> {
+    let catalog = scale::catalog::Catalog::builtin();
+    let class = catalog.by_name(name).unwrap();
+    let spec = scale::synth::SampleSpec {
+        class_id: class.id,
+        subject,
+        camera,
+        replication: 1,
+    };
+    scale::synth::generate(class, &spec, seed)
+        .unwrap()
+        .to_frames(0, 30.0)
+}
+
+/// One body's stream: the parts back to back, renumbered (seq from 1, 30 fps, body 7), and
+/// each part's (first, last) seq.
+pub fn one_body_stream(
+    parts: &[Vec<scale::protocol::SkeletonFrame>],
+) -> (Vec<scale::protocol::SkeletonFrame>, Vec<(u64, u64)>) {
+    let mut out: Vec<scale::protocol::SkeletonFrame> = Vec::new();
+    let mut ranges = Vec::new();
+    for part in parts {
+        let first = out.len() as u64 + 1;
+        for f in part {
+            let mut f = f.clone();
+            f.seq = out.len() as u64 + 1;
+            f.t_us = f.seq * 33_333;
+            for b in &mut f.bodies {
+                b.id = 7;
+            }
+            out.push(f);
+        }
+        ranges.push((first, out.len() as u64));
+    }
+    (out, ranges)
+}
+
 /// A small deterministic PRNG (xorshift64*) for fuzzing and synthetic data in tests.
 pub struct Rng(pub u64);
 
@@ -117,6 +162,14 @@ pub fn last_json_line(out: &std::process::Output) -> serde_json::Value {
     let text = stdout_of(out);
     let last = text.lines().last().expect("some output");
     serde_json::from_str(last).expect("the last line is JSON")
+}
+
+/// Inputs per fuzz test: `SCALE_FUZZ_INPUTS` (the long mode, e.g. 10,000,000), else 30,000.
+pub fn fuzz_inputs() -> usize {
+    std::env::var("SCALE_FUZZ_INPUTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30_000)
 }
 
 /// One seeded mutation of `base` for the fuzzers: 1–4 edits, each a byte flip, a truncation, a
