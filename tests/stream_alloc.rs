@@ -54,19 +54,24 @@ static GLOBAL: Counting = Counting;
 /// Two bodies moving for `n` frames. Frames are made up front: decoding is the network
 /// side's job, not the inference thread's.
 fn two_bodies(n: u64) -> Vec<SkeletonFrame> {
+    moving(&[(5, 0.0), (9, 0.0)], n)
+}
+
+/// Bodies `(id, x offset)` moving for `n` frames.
+fn moving(bodies: &[(u64, f32)], n: u64) -> Vec<SkeletonFrame> {
     (1..=n)
         .map(|seq| SkeletonFrame {
             seq,
             t_us: seq * 33_333,
             layout: Layout::KinectV2,
-            bodies: [5u64, 9]
+            bodies: bodies
                 .iter()
-                .map(|&id| BodyFrame {
+                .map(|&(id, dx)| BodyFrame {
                     id,
                     joints: (0..25)
                         .map(|j| {
                             [
-                                0.01 * j as f32 + 0.1 * ((seq + id) as f32 * 0.2).sin(),
+                                dx + 0.01 * j as f32 + 0.1 * ((seq + id) as f32 * 0.2).sin(),
                                 0.04 * j as f32,
                                 3.0,
                             ]
@@ -133,4 +138,34 @@ fn the_inference_step_allocates_nothing_per_frame_or_window() {
     // And what it wrote is a complete label of both bodies.
     let m = LabelMessage::from_json(&last).unwrap();
     assert_eq!((m.bodies.len(), m.seq_last, m.top.len()), (2, 400, 5));
+}
+
+#[test]
+fn four_bodies_in_two_windows_per_stride_allocate_nothing_either() {
+    let mut core = common::stream_core();
+    let frames = moving(&[(5, -1.8), (9, -1.2), (12, 1.2), (14, 1.8)], 400);
+    let mut out = Vec::with_capacity(4096);
+    let mut step = |core: &mut scale::stream::server::Core, f: &SkeletonFrame| {
+        let mut labels = 0;
+        let mut next = core.on_frame(f, Instant::now(), &mut out).unwrap();
+        while next.is_some() {
+            labels += 1;
+            next = core.next_window(Instant::now(), &mut out).unwrap();
+        }
+        labels
+    };
+    for f in &frames[..100] {
+        step(&mut core, f);
+    }
+    let (labels, allocations) = allocations_during(|| {
+        frames[100..]
+            .iter()
+            .map(|f| step(&mut core, f))
+            .sum::<usize>()
+    });
+    assert_eq!(labels, 150, "two windows in each of 75 strides");
+    assert_eq!(
+        allocations, 0,
+        "{allocations} allocations in 300 frames / 150 windows"
+    );
 }

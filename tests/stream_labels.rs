@@ -139,3 +139,69 @@ fn azure_kinect_bodies_give_the_labels_of_the_same_kinect_bodies() {
         "both bodies in every window"
     );
 }
+
+/// Four people in view: every stride gives two windows, the two people standing together in
+/// each, and each pair is labelled exactly as it is when alone in view.
+#[test]
+fn four_people_in_view_are_all_labelled_in_pairs() {
+    let names = ["clapping", "cheer up", "drink water", "hand waving"];
+    // Bodies 1 and 2 stand together on the left, 3 and 4 on the right.
+    let dx = [-2.0f32, -1.4, 1.4, 2.0];
+    let parts: Vec<Vec<scale::protocol::SkeletonFrame>> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| common::synthetic_recording(n, 9, 1, 300 + i as u64))
+        .collect();
+    let len = parts.iter().map(Vec::len).min().unwrap();
+    let together = |which: &[usize]| -> Vec<scale::protocol::SkeletonFrame> {
+        (0..len)
+            .map(|t| {
+                let mut f = parts[0][t].clone();
+                f.bodies = which
+                    .iter()
+                    .map(|&i| {
+                        let mut b = parts[i][t].bodies[0].clone();
+                        b.id = i as u64 + 1;
+                        b.joints.iter_mut().for_each(|j| j[0] += dx[i]);
+                        b
+                    })
+                    .collect();
+                f
+            })
+            .collect()
+    };
+    // (bodies, top-5 class ids) of every window, stride by stride.
+    let run = |frames: &[scale::protocol::SkeletonFrame]| -> Vec<Vec<(Vec<u64>, Vec<u32>)>> {
+        let mut core = common::stream_core();
+        let mut out = Vec::new();
+        let mut strides = Vec::new();
+        for f in frames {
+            let mut windows = Vec::new();
+            let mut next = core.on_frame(f, Instant::now(), &mut out).unwrap();
+            while next.is_some() {
+                let m = LabelMessage::from_json(&out).unwrap();
+                let mut bodies = m.bodies.clone();
+                bodies.sort_unstable();
+                windows.push((bodies, m.top.iter().map(|c| c.id).collect()));
+                next = core.next_window(Instant::now(), &mut out).unwrap();
+            }
+            if !windows.is_empty() {
+                windows.sort();
+                strides.push(windows);
+            }
+        }
+        strides
+    };
+    let all = run(&together(&[0, 1, 2, 3]));
+    let left = run(&together(&[0, 1]));
+    let right = run(&together(&[2, 3]));
+    assert_eq!(all.len(), (len - 64) / 4 + 1);
+    assert_eq!(all.len(), left.len());
+    for ((a, l), r) in all.iter().zip(&left).zip(&right) {
+        assert_eq!(a.len(), 2, "two windows per stride");
+        assert_eq!(a[0].0, [1, 2]);
+        assert_eq!(a[1].0, [3, 4]);
+        assert_eq!(a[0], l[0], "the left pair as when alone");
+        assert_eq!(a[1], r[0], "the right pair as when alone");
+    }
+}

@@ -90,6 +90,7 @@ pub fn run(args: LabelArgs) -> CliResult {
                         "last": w.last,
                         "t_first_s": secs(w.t_first_us),
                         "t_last_s": secs(w.t_last_us),
+                        "bodies": w.bodies,
                         "top": top(&names, &w.scores, order),
                         "unknown": w.unknown,
                     })

@@ -38,6 +38,9 @@ pub struct WindowLabel {
     /// Candidate indices, best first (all of them).
     pub order: Vec<usize>,
     pub unknown: bool,
+    /// Tracking ids of the bodies in the window (one, or two for an interaction; with more than
+    /// two people in view, a frame range has a window per two of them).
+    pub bodies: Vec<u64>,
 }
 
 /// The windows of one recording.
@@ -105,20 +108,22 @@ impl Labeller {
         let pre = padded.0 as i64;
         let mut windows = Vec::new();
         for f in &stream {
-            let Some(summary) = self.core.on_frame(f, Instant::now(), &mut self.out)? else {
-                continue;
-            };
-            let engine = self.core.engine();
-            let w = summary.window;
-            windows.push(WindowLabel {
-                first: w.seq_first as i64 - 1 - pre,
-                last: w.seq_last as i64 - 1 - pre,
-                t_first_us: w.t_first_us,
-                t_last_us: w.t_last_us,
-                scores: engine.scores().to_vec(),
-                order: engine.order().to_vec(),
-                unknown: summary.unknown,
-            });
+            let mut next = self.core.on_frame(f, Instant::now(), &mut self.out)?;
+            while let Some(summary) = next {
+                let engine = self.core.engine();
+                let w = summary.window;
+                windows.push(WindowLabel {
+                    first: w.seq_first as i64 - 1 - pre,
+                    last: w.seq_last as i64 - 1 - pre,
+                    t_first_us: w.t_first_us,
+                    t_last_us: w.t_last_us,
+                    scores: engine.scores().to_vec(),
+                    order: engine.order().to_vec(),
+                    unknown: summary.unknown,
+                    bodies: w.bodies.iter().flatten().copied().collect(),
+                });
+                next = self.core.next_window(Instant::now(), &mut self.out)?;
+            }
         }
         let k = self.class_names().len();
         let mut mean = vec![0.0f32; if windows.is_empty() { 0 } else { k }];

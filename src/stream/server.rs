@@ -17,7 +17,7 @@ use super::net::{self, Shutdown, SocketEvents};
 use super::stats::{self, Counters, LatencyLog};
 use super::view::{self, ViewFeed};
 use super::vocabulary::Vocabulary;
-use super::window::{Rejected, WindowAssembler, WindowConfig};
+use super::window::{Rejected, WindowAssembler, WindowConfig, WindowInfo};
 use crate::protocol::{
     DROP_OUT_OF_ORDER, DROP_QUEUE_FULL, DROP_REASONS, SkeletonFrame, TOPIC_EVENTS, TOPIC_LABELS,
     TOPIC_STATS, decode_frame_message, drop_reason_index,
@@ -199,16 +199,42 @@ impl Core {
         let assembler = &self.assembler;
         self.events
             .retain_bodies(|body| assembler.tracked().any(|b| b == body));
-        let Some(info) = window else {
-            return Ok(None);
-        };
+        match window {
+            Some(info) => self.label(&info, start, arrived, out).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Labels the frame's next window into `out`, when more than two bodies are in view (they
+    /// go in windows of two, [`WindowAssembler::next_window`]); `None` once every body has
+    /// had its window. Call it after [`Core::on_frame`] until it gives `None`.
+    pub fn next_window(
+        &mut self,
+        arrived: Instant,
+        out: &mut Vec<u8>,
+    ) -> Result<Option<LabelSummary>, String> {
+        let start = Instant::now();
+        match self.assembler.next_window() {
+            Some(info) => self.label(&info, start, arrived, out).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Runs the model on the assembler's window and feeds the event tracker.
+    fn label(
+        &mut self,
+        info: &WindowInfo,
+        start: Instant,
+        arrived: Instant,
+        out: &mut Vec<u8>,
+    ) -> Result<LabelSummary, String> {
         let timing = WindowTiming {
             arrived,
             normalise_us: start.elapsed().as_micros().min(u32::MAX as u128) as u32,
         };
         let summary = self
             .engine
-            .label_into(&info, self.assembler.data(), timing, out)
+            .label_into(info, self.assembler.data(), timing, out)
             .inspect_err(|_| Counters::add(&self.counters.windows_failed, 1))?;
         Counters::add(&self.counters.windows, 1);
         self.latency.push(summary.latency);
@@ -218,7 +244,7 @@ impl Core {
             summary.unknown,
             self.engine.scores(),
         );
-        Ok(Some(summary))
+        Ok(summary)
     }
 }
 
@@ -575,6 +601,34 @@ impl Channels {
         }
     }
 
+    /// Queues the label written into `held` (taking a fresh buffer from the pool for the next
+    /// one); with no buffer (the label went into the spare) or the queue full, it is counted as
+    /// dropped.
+    fn publish_label(
+        &self,
+        held: &mut Option<Vec<u8>>,
+        counters: &Counters,
+        wake: &tokio::sync::Notify,
+    ) {
+        match held.take().map(|b| self.out.try_send(Out::Label(b))) {
+            Some(Ok(())) => {
+                Counters::add(&counters.labels, 1);
+                wake.notify_one();
+                *held = self.free.try_recv().ok();
+            }
+            Some(Err(e)) => {
+                Counters::add(&counters.labels_dropped, 1);
+                if let Out::Label(b) = e.into_inner() {
+                    *held = Some(b);
+                }
+            }
+            None => {
+                Counters::add(&counters.labels_dropped, 1);
+                *held = self.free.try_recv().ok();
+            }
+        }
+    }
+
     /// Publishes the events the core has finished.
     fn publish_events(&self, core: &mut Core, counters: &Counters, wake: &tokio::sync::Notify) {
         core.take_events(|e, ids, names| self.publish_event(e, ids, names, counters, wake));
@@ -609,30 +663,24 @@ fn inference_loop(
                     ch.publish_events(&mut core, counters, wake);
                 }
                 Ok(Input::Frame(incoming)) => {
-                    let buf = held.as_mut().unwrap_or(&mut spare);
-                    match core.on_frame(&incoming.frame, incoming.arrived, buf) {
-                        Ok(Some(_)) => match held.take().map(|b| ch.out.try_send(Out::Label(b))) {
-                            Some(Ok(())) => {
-                                Counters::add(&counters.labels, 1);
-                                wake.notify_one();
-                                held = ch.free.try_recv().ok();
-                            }
-                            Some(Err(e)) => {
-                                Counters::add(&counters.labels_dropped, 1);
-                                if let Out::Label(b) = e.into_inner() {
-                                    held = Some(b);
+                    // The frame's windows: one per stride, more with over two bodies in view.
+                    let mut first = true;
+                    loop {
+                        let buf = held.as_mut().unwrap_or(&mut spare);
+                        let result = if first {
+                            core.on_frame(&incoming.frame, incoming.arrived, buf)
+                        } else {
+                            core.next_window(incoming.arrived, buf)
+                        };
+                        first = false;
+                        match result {
+                            Ok(Some(_)) => ch.publish_label(&mut held, counters, wake),
+                            Ok(None) => break,
+                            Err(e) => {
+                                errors += 1;
+                                if errors <= 5 {
+                                    eprintln!("scale serve: inference failed: {e}");
                                 }
-                            }
-                            None => {
-                                Counters::add(&counters.labels_dropped, 1);
-                                held = ch.free.try_recv().ok();
-                            }
-                        },
-                        Ok(None) => {}
-                        Err(e) => {
-                            errors += 1;
-                            if errors <= 5 {
-                                eprintln!("scale serve: inference failed: {e}");
                             }
                         }
                     }

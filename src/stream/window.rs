@@ -2,8 +2,12 @@
 //! last W sensor frames every S frames, resampled to the model's T frames and normalised by the
 //! shared normaliser into a preallocated buffer. A body takes part in a window only when it is
 //! in at least half of the window's frames (a body that just walked in is not labelled from a
-//! few frames). After the first window no heap allocation happens per frame or per window (as long
-//! as no more than [`MAX_TRACKS`] bodies are tracked at once).
+//! few frames). Up to two bodies share one window (the model's two-person input); with more in
+//! view, they go into windows of two by nearness (the closest two together, then the next
+//! closest two, an odd one alone), so that everyone is labelled: [`WindowAssembler::push`] gives
+//! the first window of a stride and [`WindowAssembler::next_window`] the others. After the
+//! first window no heap allocation happens per frame or per window (as long as no more than
+//! [`MAX_TRACKS`] bodies are tracked at once).
 
 use crate::protocol::SkeletonFrame;
 use crate::skeleton::normalize::{BodyTrack, NormalizeInfo, Normalizer, window_len};
@@ -13,6 +17,9 @@ use ringbuf::traits::Observer;
 
 /// Bodies tracked at once (Kinect v2 tracks six); more are ignored until one expires.
 pub const MAX_TRACKS: usize = 6;
+
+/// Windows per stride at most: [`MAX_TRACKS`] bodies in twos.
+pub const MAX_WINDOWS_PER_STRIDE: usize = MAX_TRACKS.div_ceil(2);
 
 /// Window settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,6 +92,15 @@ pub struct WindowAssembler {
     scratch: Vec<Vec<Option<Joints>>>,
     normalizer: Normalizer,
     data: Vec<f32>,
+    /// The windows of the current stride: indices into `scratch` (one or two bodies each).
+    groups: [([usize; 2], usize); MAX_WINDOWS_PER_STRIDE],
+    group_count: usize,
+    /// The next group [`WindowAssembler::next_window`] assembles.
+    next_group: usize,
+    /// Tracking ids of the bodies in `scratch`, in order.
+    present_ids: [u64; MAX_TRACKS],
+    /// The stride's frame range: (seq, t_us) of its first and last frame.
+    span: ((u64, u64), (u64, u64)),
 }
 
 impl WindowAssembler {
@@ -106,6 +122,11 @@ impl WindowAssembler {
             scratch: vec![vec![None; t]; MAX_TRACKS],
             normalizer: Normalizer::new(config.model_frames.max(1)),
             data: vec![0.0; window_len(config.model_frames.max(1))],
+            groups: [([0; 2], 0); MAX_WINDOWS_PER_STRIDE],
+            group_count: 0,
+            next_group: 0,
+            present_ids: [0; MAX_TRACKS],
+            span: ((0, 0), (0, 0)),
         }
     }
 
@@ -135,9 +156,13 @@ impl WindowAssembler {
         self.times.clear();
         self.last_seq = None;
         self.since_window = 0;
+        self.group_count = 0;
+        self.next_group = 0;
     }
 
-    /// Takes a frame (already decoded and validated); returns a window when one is due.
+    /// Takes a frame (already decoded and validated); returns a window when one is due (the
+    /// first of the stride's windows when more than two bodies are in view: then call
+    /// [`WindowAssembler::next_window`] until it gives `None`).
     pub fn push(&mut self, frame: &SkeletonFrame) -> Result<Option<WindowInfo>, Rejected> {
         if let Some(last) = self.last_seq
             && frame.seq <= last
@@ -177,6 +202,8 @@ impl WindowAssembler {
             t.active = false;
         }
         self.since_window += 1;
+        self.group_count = 0;
+        self.next_group = 0;
         let any = self.tracks.iter().any(|t| t.active);
         if self.times.occupied_len() < self.config.window
             || self.since_window < self.config.stride.max(1)
@@ -188,14 +215,29 @@ impl WindowAssembler {
         Ok(self.assemble())
     }
 
+    /// The stride's next window, after the one [`WindowAssembler::push`] gave: `None` when
+    /// every body in view has had its window (at once with one or two bodies).
+    pub fn next_window(&mut self) -> Option<WindowInfo> {
+        while self.next_group < self.group_count {
+            let g = self.next_group;
+            self.next_group += 1;
+            if let Some(info) = self.normalize_group(g) {
+                return Some(info);
+            }
+        }
+        None
+    }
+
+    /// Gathers the window's frames of every body in view, groups them in twos and normalises
+    /// the first group.
     fn assemble(&mut self) -> Option<WindowInfo> {
         let (a, b) = self.times.as_slices();
         let first = a.first().or(b.first()).copied()?;
         let last = b.last().or(a.last()).copied()?;
+        self.span = (first, last);
         // Each active track's frames at the positions of the window's frames (both in
         // increasing seq order: a merge); frames without the body stay None.
         let mut n = 0;
-        let mut ids = [0u64; MAX_TRACKS];
         for track in self.tracks.iter_mut().filter(|t| t.active) {
             let scratch = &mut self.scratch[n];
             scratch.iter_mut().for_each(|s| *s = None);
@@ -211,20 +253,79 @@ impl WindowAssembler {
             if present * 2 < scratch.len() {
                 continue;
             }
-            ids[n] = track.id;
+            self.present_ids[n] = track.id;
             n += 1;
         }
-        let views: [WindowTrack<'_>; MAX_TRACKS] = std::array::from_fn(|i| WindowTrack {
-            frames: &self.scratch[i],
-        });
-        let refs: [&dyn BodyTrack; MAX_TRACKS] =
-            std::array::from_fn(|i| &views[i] as &dyn BodyTrack);
         if n == 0 {
             return None;
         }
-        let info: NormalizeInfo = self.normalizer.normalize(&refs[..n], &mut self.data).ok()?;
+        self.group_bodies(n);
+        self.next_window()
+    }
+
+    /// Splits the `n` bodies in `scratch` into the stride's windows: all in one when `n ≤ 2`;
+    /// otherwise the two nearest (mean SpineBase over the window) together, then the nearest
+    /// two of the rest, and so on, an odd one alone.
+    fn group_bodies(&mut self, n: usize) {
+        self.next_group = 0;
+        if n <= 2 {
+            self.groups[0] = ([0, 1], n);
+            self.group_count = 1;
+            return;
+        }
+        let mut centre = [[0.0f32; 3]; MAX_TRACKS];
+        for (c, frames) in centre.iter_mut().zip(&self.scratch).take(n) {
+            let mut k = 0.0;
+            for j in frames.iter().flatten() {
+                for (c, v) in c.iter_mut().zip(j[0]) {
+                    *c += v;
+                }
+                k += 1.0;
+            }
+            c.iter_mut().for_each(|v| *v /= k);
+        }
+        let dist = |i: usize, j: usize| -> f32 {
+            (0..3).map(|d| (centre[i][d] - centre[j][d]).powi(2)).sum()
+        };
+        let mut used = [false; MAX_TRACKS];
+        self.group_count = 0;
+        loop {
+            let mut best: Option<(usize, usize, f32)> = None;
+            for i in (0..n).filter(|&i| !used[i]) {
+                for j in (i + 1..n).filter(|&j| !used[j]) {
+                    let d = dist(i, j);
+                    if best.is_none_or(|(_, _, bd)| d < bd) {
+                        best = Some((i, j, d));
+                    }
+                }
+            }
+            let Some((i, j, _)) = best else { break };
+            used[i] = true;
+            used[j] = true;
+            self.groups[self.group_count] = ([i, j], 2);
+            self.group_count += 1;
+        }
+        if let Some(i) = (0..n).find(|&i| !used[i]) {
+            self.groups[self.group_count] = ([i, 0], 1);
+            self.group_count += 1;
+        }
+    }
+
+    /// Normalises group `g` into `data`.
+    fn normalize_group(&mut self, g: usize) -> Option<WindowInfo> {
+        let (members, size) = self.groups[g];
+        let views: [WindowTrack<'_>; 2] = std::array::from_fn(|i| WindowTrack {
+            frames: &self.scratch[members[i]],
+        });
+        let refs: [&dyn BodyTrack; 2] = std::array::from_fn(|i| &views[i] as &dyn BodyTrack);
+        let info: NormalizeInfo = self
+            .normalizer
+            .normalize(&refs[..size], &mut self.data)
+            .ok()?;
+        let id = |slot: Option<usize>| slot.map(|i| self.present_ids[members[i]]);
+        let (first, last) = self.span;
         Some(WindowInfo {
-            bodies: [info.slots[0].map(|i| ids[i]), info.slots[1].map(|i| ids[i])],
+            bodies: [id(info.slots[0]), id(info.slots[1])],
             seq_first: first.0,
             seq_last: last.0,
             t_first_us: first.1,
@@ -413,5 +514,91 @@ mod tests {
             vec![1],
             "missing from 3 frames"
         );
+    }
+
+    /// `body(id, t)` moved `dx` metres along x.
+    fn body_at(id: u64, t: usize, dx: f32) -> BodyFrame {
+        let mut b = body(id, t);
+        b.joints.iter_mut().for_each(|j| j[0] += dx);
+        b
+    }
+
+    /// The bodies of each window of the stride that frame `seq` completes.
+    fn stride_windows(
+        asm: &mut WindowAssembler,
+        seq: u64,
+        bodies: Vec<BodyFrame>,
+    ) -> Vec<[Option<u64>; 2]> {
+        let mut out = Vec::new();
+        if let Some(w) = asm.push(&frame(seq, bodies)).unwrap() {
+            out.push(w.bodies);
+            while let Some(w) = asm.next_window() {
+                out.push(w.bodies);
+            }
+        }
+        out
+    }
+
+    fn ids(w: &[Option<u64>; 2]) -> Vec<u64> {
+        let mut v: Vec<u64> = w.iter().flatten().copied().collect();
+        v.sort_unstable();
+        v
+    }
+
+    #[test]
+    fn more_than_two_bodies_go_into_windows_of_two_by_nearness() {
+        let cfg = WindowConfig {
+            window: 6,
+            model_frames: 6,
+            stride: 3,
+            expire_after: 5,
+        };
+        // Bodies 1 and 4 stand together on the left, 2 and 3 on the right, 5 far off.
+        let place = |id: u64| match id {
+            1 => -2.0,
+            4 => -1.6,
+            2 => 1.5,
+            3 => 1.9,
+            _ => 6.0,
+        };
+        let mut asm = WindowAssembler::new(cfg);
+        let mut strides = Vec::new();
+        for seq in 1..=12u64 {
+            let bodies = (1..=4)
+                .map(|id| body_at(id, seq as usize + id as usize, place(id)))
+                .collect();
+            let w = stride_windows(&mut asm, seq, bodies);
+            if !w.is_empty() {
+                strides.push(w);
+            }
+        }
+        assert_eq!(strides.len(), 3, "a stride every 3 frames once 6 are in");
+        for w in &strides {
+            let mut groups: Vec<Vec<u64>> = w.iter().map(ids).collect();
+            groups.sort();
+            assert_eq!(groups, [vec![1, 4], vec![2, 3]]);
+        }
+        assert!(
+            asm.next_window().is_none(),
+            "nothing more until the next stride"
+        );
+
+        // Five bodies: two pairs and one alone; one body: one window, as before.
+        let mut asm = WindowAssembler::new(cfg);
+        let mut last = Vec::new();
+        for seq in 1..=6u64 {
+            let bodies = (1..=5)
+                .map(|id| body_at(id, seq as usize, place(id)))
+                .collect();
+            last = stride_windows(&mut asm, seq, bodies);
+        }
+        let mut groups: Vec<Vec<u64>> = last.iter().map(ids).collect();
+        groups.sort();
+        assert_eq!(groups, [vec![1, 4], vec![2, 3], vec![5]]);
+        let mut asm = WindowAssembler::new(cfg);
+        for seq in 1..=6u64 {
+            last = stride_windows(&mut asm, seq, vec![body(9, seq as usize)]);
+        }
+        assert_eq!(last, [[Some(9), None]]);
     }
 }
