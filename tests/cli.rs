@@ -286,6 +286,42 @@ fn bench_json_reports_per_window_latency_and_flops() {
     assert_eq!(v["classes"], 40);
     assert!(v["frame_to_label_us"]["windows"].as_u64().unwrap() > 0);
     assert!(v["frame_to_label_us"]["p50"].as_u64().unwrap() > 0);
+    // Inside a server: 1, 2 and 4 people; four people give two windows per stride.
+    let servers = v["in_server"].as_array().unwrap();
+    let bodies: Vec<u64> = servers
+        .iter()
+        .map(|r| r["bodies"].as_u64().unwrap())
+        .collect();
+    assert_eq!(bodies, [1, 2, 4]);
+    for r in servers {
+        assert!(r["windows"].as_u64().unwrap() > 0, "{r}");
+        let per_stride = r["windows_per_stride"].as_f64().unwrap();
+        let want = if r["bodies"] == 4 { 2.0 } else { 1.0 };
+        assert!((per_stride - want).abs() < 1e-9, "{r}");
+        let (p50, p99, max) = (
+            r["total_us"]["p50"].as_u64().unwrap(),
+            r["total_us"]["p99"].as_u64().unwrap(),
+            r["total_us"]["max"].as_u64().unwrap(),
+        );
+        assert!(p50 > 0 && p50 <= p99 && p99 <= max, "{r}");
+        assert!(r["encoder_us"]["p50"].as_u64().unwrap() < p50 + 1, "{r}");
+        assert!(r["frame_to_label_us"]["p50"].as_u64().unwrap() > 0, "{r}");
+        assert!(r["dropped"].is_u64(), "{r}");
+    }
+    // The same graphs in Python's onnxruntime, when there is a Python with it.
+    if common::python_with("onnxruntime, numpy", "SCALE_REQUIRE_PYTHON_ORT").is_some()
+        && std::env::var("SCALE_PYTHON").is_ok()
+    {
+        let py = &v["python_onnxruntime"];
+        assert_eq!(py["windows"], 30, "{py}");
+        let t = py["total_us"]["p50"].as_f64().unwrap();
+        assert!(
+            t > 0.0 && t >= py["encoder_us"]["p50"].as_f64().unwrap(),
+            "{py}"
+        );
+    } else {
+        assert!(v["python_onnxruntime"].is_null());
+    }
 }
 
 #[test]

@@ -161,6 +161,198 @@ fn recordings(catalog: &Catalog, n: usize) -> Result<Vec<Recording>, String> {
         .collect()
 }
 
+/// `n` people in view at once: single-person recordings side by side (two by two, the two of
+/// a pair 0.6 m apart and the pairs 3.4 m apart), cut to the shortest, one tracking id each.
+fn people(recs: &[Recording], n: usize) -> Vec<Recording> {
+    let solo: Vec<&Recording> = recs
+        .iter()
+        .filter(|r| r.frames.iter().all(|f| f.bodies.len() <= 1))
+        .collect();
+    let dx =
+        |k: usize| (k / 2) as f32 * 3.4 + (k % 2) as f32 * 0.6 - 0.3 - 1.7 * (n > 2) as u8 as f32;
+    solo.chunks(n)
+        .filter(|c| c.len() == n)
+        .map(|group| {
+            let len = group.iter().map(|r| r.frames.len()).min().unwrap_or(0);
+            let frames = (0..len)
+                .map(|t| {
+                    let mut f = group[0].frames[t].clone();
+                    f.bodies = group
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(k, r)| {
+                            let mut b = r.frames[t].bodies.first()?.clone();
+                            b.id = k as u64 + 1;
+                            b.joints.iter_mut().for_each(|j| j[0] += dx(k));
+                            Some(b)
+                        })
+                        .collect();
+                    f
+                })
+                .collect();
+            Recording {
+                name: group
+                    .iter()
+                    .map(|r| r.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+                frames,
+            }
+        })
+        .collect()
+}
+
+/// µs percentiles of a loopback run, as integers (p50 / p99 / max).
+#[derive(Debug, Serialize)]
+struct Micros {
+    p50: u32,
+    p99: u32,
+    max: u32,
+}
+
+fn micros(values: &mut [u32]) -> Micros {
+    let p = percentiles(values);
+    Micros {
+        p50: p.p50,
+        p99: p.p99,
+        max: p.max,
+    }
+}
+
+/// The label step inside a running server, `bodies` people in view at 30 fps.
+#[derive(Debug, Serialize)]
+struct InServer {
+    bodies: usize,
+    /// Labels the subscriber received.
+    windows: usize,
+    windows_per_stride: f64,
+    /// Frames dropped (queue full or otherwise) plus labels the server could not publish.
+    dropped: u64,
+    /// Last frame's arrival → label handed to the publisher (the label's `latency_us.total`).
+    total_us: Micros,
+    encoder_us: Micros,
+    energy_head_us: Micros,
+    /// Frame sent by the replayer → label received by the subscriber.
+    frame_to_label_us: Micros,
+}
+
+fn in_server(
+    recs: &[Recording],
+    bodies: usize,
+    seconds: f64,
+    engine: &EngineOpts,
+) -> Result<InServer, String> {
+    let mut serve = engine.config("", "", 2.0)?;
+    serve.stats_every = std::time::Duration::from_secs(3600);
+    let mut frames_needed = (seconds.max(1.0) * 30.0) as usize;
+    let mut plays = Vec::new();
+    let group = people(recs, bodies);
+    if group.is_empty() {
+        return Err(format!(
+            "no {bodies} single-person recordings to put side by side"
+        ));
+    }
+    for r in group.iter().cycle() {
+        if frames_needed == 0 {
+            break;
+        }
+        frames_needed = frames_needed.saturating_sub(r.frames.len() + 45);
+        plays.push(r.clone());
+    }
+    let run = loopback::run(&plays, serve, &ReplayConfig::default(), &mut |_, _| {})?;
+    let pick = |f: fn(&crate::protocol::LabelMessage) -> u32| -> Micros {
+        micros(&mut run.labels.iter().map(|r| f(&r.message)).collect::<Vec<_>>())
+    };
+    let mut f2l: Vec<u32> = run
+        .labels
+        .iter()
+        .filter_map(|r| {
+            let sent = run.sent_at(r.message.seq_last)?;
+            Some(r.at.saturating_duration_since(sent.at).as_micros() as u32)
+        })
+        .collect();
+    let strides: std::collections::BTreeSet<u64> =
+        run.labels.iter().map(|r| r.message.seq_last).collect();
+    let dropped = run
+        .stats
+        .as_ref()
+        .map_or(0, |s| s.dropped_total() + s.labels_dropped);
+    if run.labels.is_empty() {
+        return Err(format!(
+            "no label came back from the server with {bodies} bodies"
+        ));
+    }
+    Ok(InServer {
+        bodies,
+        windows: run.labels.len(),
+        windows_per_stride: run.labels.len() as f64 / strides.len().max(1) as f64,
+        dropped,
+        total_us: pick(|m| m.latency_us.total),
+        encoder_us: pick(|m| m.latency_us.encoder),
+        energy_head_us: pick(|m| m.latency_us.energy_head),
+        frame_to_label_us: micros(&mut f2l),
+    })
+}
+
+/// The same two graphs in Python's onnxruntime (`scripts/ort_bench.py`, built in), with the
+/// Python of `SCALE_PYTHON`: `None` without one, or when it has no onnxruntime (said on stderr).
+fn python_onnxruntime(
+    model: &std::path::Path,
+    windows: &[Vec<f32>],
+    priors: &crate::model::cvae::ClassPriors,
+    info: &ModelInfo,
+) -> Result<Option<serde_json::Value>, String> {
+    let Ok(python) = std::env::var("SCALE_PYTHON") else {
+        return Ok(None);
+    };
+    let (k, hd, z) = (priors.len(), info.cvae.hidden, info.cvae.latent);
+    let flat: Vec<f32> = windows.iter().flatten().copied().collect();
+    let input = serde_json::json!({
+        "windows": flat, "window_shape": [3, info.window, 25, 2], "count": windows.len(),
+        "enc_h": priors.enc_h, "enc_h_shape": [k, hd],
+        "dec_h": priors.dec_h, "dec_h_shape": [k, hd],
+        "prior_mu": priors.prior_mu, "prior_mu_shape": [k, z],
+        "prior_logvar": priors.prior_logvar, "prior_logvar_shape": [k, z],
+    });
+    let mut child = std::process::Command::new(&python)
+        .args(["-c", include_str!("../../scripts/ort_bench.py")])
+        .arg(model)
+        .args(["-", "1"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("SCALE_PYTHON={python}: cannot run: {e}"))?;
+    // The windows go in on stdin, written from a thread so that a full pipe cannot stall.
+    let mut stdin = child.stdin.take().expect("piped");
+    let text = input.to_string();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        stdin.write_all(text.as_bytes())
+    });
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("SCALE_PYTHON={python}: {e}"))?;
+    let _ = writer.join();
+    if !out.status.success() {
+        // A Python without onnxruntime (SCALE_PYTHON serves the pyzmq examples too): no row.
+        eprintln!(
+            "scale bench: no Python onnxruntime row: SCALE_PYTHON={python} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+                .trim()
+                .lines()
+                .last()
+                .unwrap_or_default()
+        );
+        return Ok(None);
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let last = text.lines().last().unwrap_or_default();
+    serde_json::from_str(last)
+        .map(Some)
+        .map_err(|e| format!("SCALE_PYTHON={python}: not the benchmark's JSON ({e}): {last}"))
+}
+
 fn measure(
     model: &std::path::Path,
     options: SessionOptions,
@@ -274,41 +466,32 @@ pub fn run(args: BenchArgs) -> CliResult {
         rows.push(measure(&model, c, &windows, flops)?);
     }
 
-    // Frame to label over loopback ZeroMQ, at the sensor's rate.
-    let mut serve = args.engine.config("", "", 2.0)?;
-    serve.stats_every = std::time::Duration::from_secs(3600);
-    let mut frames_needed = (args.loopback_seconds.max(1.0) * 30.0) as usize;
-    let mut loop_recs = Vec::new();
-    for r in recs.iter().cycle() {
-        if frames_needed == 0 {
-            break;
+    // Inside a running server over loopback ZeroMQ, at the sensor's rate: 1, 2 and 4 people.
+    let mut servers = Vec::new();
+    for bodies in [1, 2, 4] {
+        if !args.json {
+            eprintln!(
+                "scale bench: in a server over loopback ZeroMQ, {bodies} {} at 30 fps for {} s…",
+                if bodies == 1 { "person" } else { "people" },
+                args.loopback_seconds
+            );
         }
-        frames_needed = frames_needed.saturating_sub(r.frames.len() + 45);
-        loop_recs.push(r.clone());
+        servers.push(in_server(
+            &recs,
+            bodies,
+            args.loopback_seconds,
+            &args.engine,
+        )?);
     }
-    if !args.json {
-        eprintln!(
-            "scale bench: frame-to-label over loopback ZeroMQ, {} recordings at 30 fps…",
-            loop_recs.len()
-        );
-    }
-    let run = loopback::run(&loop_recs, serve, &ReplayConfig::default(), &mut |_, _| {})?;
-    let mut f2l: Vec<u32> = run
-        .labels
-        .iter()
-        .filter_map(|r| {
-            let sent = run.sent_at(r.message.seq_last)?;
-            Some(r.at.saturating_duration_since(sent.at).as_micros() as u32)
-        })
-        .collect();
-    let mut server_total: Vec<u32> = run
-        .labels
-        .iter()
-        .map(|r| r.message.latency_us.total)
-        .collect();
-    let f2l_n = f2l.len();
-    let f2l = percentiles(&mut f2l);
-    let server_total = percentiles(&mut server_total);
+    let python = match python_onnxruntime(&model, &windows, &priors, &info)? {
+        Some(v) => {
+            if !args.json {
+                eprintln!("scale bench: the same graphs in Python's onnxruntime (SCALE_PYTHON)…");
+            }
+            Some(v)
+        }
+        None => None,
+    };
     let cpu = cpu()?;
 
     if !args.json {
@@ -356,18 +539,59 @@ pub fn run(args: BenchArgs) -> CliResult {
                 r.gflops_per_s
             );
         }
+        if let Some(py) = &python {
+            let t = |key: &str, q: &str| py[key][q].as_f64().unwrap_or(f64::NAN);
+            println!(
+                "  python onnxruntime {} 1 thread {:>6.0} {:>6.0} {:>7.0}     {:>6.0} {:>6.0} {:>7.0}   {:>6.0} {:>6.0} {:>7.0}   (Rust / Python p50: {:.2})",
+                py["onnxruntime"].as_str().unwrap_or("?"),
+                t("encoder_us", "p50"),
+                t("encoder_us", "p99"),
+                t("encoder_us", "max"),
+                t("energy_head_us", "p50"),
+                t("energy_head_us", "p99"),
+                t("energy_head_us", "max"),
+                t("total_us", "p50"),
+                t("total_us", "p99"),
+                t("total_us", "max"),
+                rows.iter()
+                    .find(|r| r.device == "cpu" && r.threads == 1)
+                    .map_or(f64::NAN, |r| r.total_us.p50 / t("total_us", "p50"))
+            );
+        }
         println!();
         println!(
-            "frame to label over loopback ZeroMQ ({} windows, {} device, {} thread): p50 {} µs, p99 {} µs, max {} µs (in-server total p50 {} µs, p99 {} µs)",
-            f2l_n,
-            args.engine.device,
-            args.engine.threads,
-            f2l.p50,
-            f2l.p99,
-            f2l.max,
-            server_total.p50,
-            server_total.p99
+            "in a server over loopback ZeroMQ at 30 fps ({} device, {} thread), µs:",
+            args.engine.device, args.engine.threads
         );
+        println!(
+            "  bodies  windows  per stride  dropped   window total p50/p99/max   encoder p50/p99   frame to label p50/p99   in server / back to back p50"
+        );
+        let back_to_back = rows
+            .iter()
+            .find(|r| {
+                r.device == args.engine.device.to_string() && r.threads == args.engine.threads
+            })
+            .map(|r| r.total_us.p50);
+        for r in &servers {
+            println!(
+                "  {:>6}  {:>7}  {:>10.2}  {:>7}   {:>6} {:>6} {:>7}       {:>6} {:>6}    {:>7} {:>7}        {}",
+                r.bodies,
+                r.windows,
+                r.windows_per_stride,
+                r.dropped,
+                r.total_us.p50,
+                r.total_us.p99,
+                r.total_us.max,
+                r.encoder_us.p50,
+                r.encoder_us.p99,
+                r.frame_to_label_us.p50,
+                r.frame_to_label_us.p99,
+                back_to_back.map_or("—".into(), |b| format!(
+                    "{:.2}",
+                    r.total_us.p50 as f64 / b
+                ))
+            );
+        }
         println!(
             "target: p99 under 1000 µs per window; best p99 here {:.0} µs",
             rows.iter()
@@ -384,8 +608,11 @@ pub fn run(args: BenchArgs) -> CliResult {
         "encoder_flops": 2 * encoder_macs,
         "energy_head_flops": 2 * head_macs,
         "per_window": rows,
-        "frame_to_label_us": {"windows": f2l_n, "p50": f2l.p50, "p99": f2l.p99, "max": f2l.max},
-        "server_total_us": {"p50": server_total.p50, "p99": server_total.p99, "max": server_total.max},
+        "frame_to_label_us": {"windows": servers[0].windows, "p50": servers[0].frame_to_label_us.p50,
+                              "p99": servers[0].frame_to_label_us.p99, "max": servers[0].frame_to_label_us.max},
+        "server_total_us": &servers[0].total_us,
+        "in_server": servers,
+        "python_onnxruntime": python,
         "cpu": cpu,
     });
     println!("{report}");
