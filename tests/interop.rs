@@ -662,3 +662,38 @@ fn kill_and_read(mut p: Proc) -> String {
     let _ = child.kill();
     String::from_utf8_lossy(&child.wait_with_output().unwrap().stdout).into_owned()
 }
+
+/// The soak script's two-minute form (`scripts/soak.py`; the hour-long run is in
+/// docs/testing.md): four people at 30 fps, a fast and a slow subscriber, the bridge restarted
+/// every 40 s; the server's memory stays within 5 % after warm-up and the fast subscriber gets
+/// every label the server published.
+#[test]
+fn soak_two_minutes() {
+    let Some(py) = python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(&py)
+        .arg(root().join("scripts/soak.py"))
+        .args(["--minutes", "2", "--restart-every", "0.67", "--warmup-s", "30"])
+        .args(["--scale", env!("CARGO_BIN_EXE_scale")])
+        .arg("--out")
+        .arg(tmp.path().join("soak"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap_or(""))
+        .unwrap_or_else(|e| {
+            panic!(
+                "no summary ({e}): {stdout}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+    assert!(out.status.success(), "{summary}");
+    assert_eq!(summary["pass"], true, "{summary}");
+    assert_eq!(summary["bridge_restarts"], 2, "{summary}");
+    assert_eq!(summary["stream_resets"], 2, "{summary}");
+    let published = summary["labels_published"].as_u64().unwrap();
+    // Four people: two windows per stride, a stride every 4 frames, 30 fps, about 100 s of frames.
+    assert!(published > 1000, "{summary}");
+    assert_eq!(summary["labels_fast"].as_u64().unwrap(), published);
+    assert!(summary["labels_slow"].as_u64().unwrap() < published / 2, "{summary}");
+}
