@@ -673,7 +673,14 @@ fn soak_two_minutes() {
     let tmp = tempfile::tempdir().unwrap();
     let out = Command::new(&py)
         .arg(root().join("scripts/soak.py"))
-        .args(["--minutes", "2", "--restart-every", "0.67", "--warmup-s", "30"])
+        .args([
+            "--minutes",
+            "2",
+            "--restart-every",
+            "0.67",
+            "--warmup-s",
+            "30",
+        ])
         .args(["--scale", env!("CARGO_BIN_EXE_scale")])
         .arg("--out")
         .arg(tmp.path().join("soak"))
@@ -690,10 +697,48 @@ fn soak_two_minutes() {
     assert!(out.status.success(), "{summary}");
     assert_eq!(summary["pass"], true, "{summary}");
     assert_eq!(summary["bridge_restarts"], 2, "{summary}");
-    assert_eq!(summary["stream_resets"], 2, "{summary}");
+    // Each restart and the bridge's last stop (before the server's) is a new stream.
+    assert_eq!(summary["stream_resets"], 3, "{summary}");
     let published = summary["labels_published"].as_u64().unwrap();
     // Four people: two windows per stride, a stride every 4 frames, 30 fps, about 100 s of frames.
     assert!(published > 1000, "{summary}");
     assert_eq!(summary["labels_fast"].as_u64().unwrap(), published);
-    assert!(summary["labels_slow"].as_u64().unwrap() < published / 2, "{summary}");
+    assert!(
+        summary["labels_slow"].as_u64().unwrap() < published / 2,
+        "{summary}"
+    );
+}
+
+/// A bridge that goes away in the middle of an action (no frames without the body, no restart):
+/// the action's event ends when the bridge disconnects, not never.
+#[test]
+fn an_event_ends_when_its_bridge_goes_away() {
+    let Some(py) = python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let rec = tmp.path().join("S001C001P009R001A009.skeleton");
+    let mut seq = two_actions();
+    // Clapping only, then the bridge stops: the body never leaves the view.
+    let clapping = common::synthetic_recording("clapping", 9, 1, 1000).len();
+    seq.frames.truncate(clapping);
+    seq.write(&rec).unwrap();
+    let run = serve_and_subscribe(&py, &tmp.path().join("serve.err"), &[], &["--events"]);
+    let (frames_ep, server, sub) = (run.frames, run.server, run.subscriber);
+    bridge(
+        &py,
+        &frames_ep,
+        &["--file", rec.to_str().unwrap(), "--speed", "3"],
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    let (_, clean) = interrupt(server);
+    assert!(clean);
+    let (_, events, stats) = collect_all(sub);
+    let got: Vec<(EventKind, &str)> = events
+        .iter()
+        .map(|e| (e.event, e.class.name.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [(EventKind::Start, "clapping"), (EventKind::End, "clapping")]
+    );
+    assert!(stats.unwrap().stream_resets >= 1);
 }

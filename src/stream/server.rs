@@ -861,19 +861,20 @@ async fn receive_frames(
             m = sub.recv() => m,
             Some(event) = events.next() => {
                 if let SocketEvent::Disconnected(_) = event {
-                    if !config.frames_bind {
-                        // Connect afresh rather than wait out the socket's own backoff.
-                        waited = false;
-                        (sub, events) = net::connect_sub(&config.frames, log, &mut waited).await;
-                    }
                     // A bridge that comes back starts its seq over: a new stream. The reset
-                    // travels in the frame queue, in order; if the queue is full it goes
+                    // travels in the frame queue, in order, at once (the bodies' open events
+                    // end now, not when a bridge comes back); if the queue is full it goes
                     // before the next frame instead.
                     reset_pending = true;
                     match frames.try_send(Input::Reset) {
                         Ok(()) => reset_pending = false,
                         Err(TrySendError::Full(_)) => {}
                         Err(TrySendError::Disconnected(_)) => return,
+                    }
+                    if !config.frames_bind {
+                        // Connect afresh rather than wait out the socket's own backoff.
+                        waited = false;
+                        (sub, events) = net::connect_sub(&config.frames, log, &mut waited).await;
                     }
                 }
                 continue;
