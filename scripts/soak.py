@@ -12,6 +12,7 @@ What it does:
   reads everything, and a slow one that sleeps --slow-s seconds after each message;
 - replays the recording in a loop at 30 fps with `scale replay`, killed and started again every
   --restart-every minutes (a bridge restart: the server sees a new stream);
+- optionally (--stalled N) connects subscribers that never read, to measure what they cost;
 - samples the server's resident memory (VmRSS) every 10 s into OUT/rss.csv;
 - at the end stops the bridge, then the server (SIGINT: it sends a last stats message), and
   writes OUT/summary.json.
@@ -126,6 +127,10 @@ def main():
     ap.add_argument("--restart-every", type=float, default=10.0, help="minutes between bridge restarts")
     ap.add_argument("--bodies", type=int, default=4)
     ap.add_argument("--slow-s", type=float, default=0.5, help="the slow subscriber's pause per message")
+    ap.add_argument("--stalled", type=int, default=0,
+                    help="subscribers that connect and never read (to measure what they cost)")
+    ap.add_argument("--stride", type=int, default=4, help="scale serve --stride")
+    ap.add_argument("--speed", type=float, default=1.0, help="scale replay --speed")
     ap.add_argument("--sample-s", type=float, default=10.0)
     ap.add_argument("--warmup-s", type=float, default=60.0)
     ap.add_argument("--rss-tolerance", type=float, default=0.05)
@@ -145,17 +150,25 @@ def main():
     serve_log = open(os.path.join(args.out, "serve.log"), "w")
     server = subprocess.Popen(
         [args.scale, "serve", "--frames", frames_ep, "--labels", labels_ep, "--no-control",
-         "--stats-every", "10", "--model", os.path.join(ROOT, "models/default")],
+         "--stats-every", "10", "--stride", str(args.stride),
+         "--model", os.path.join(ROOT, "models/default")],
         stdout=serve_log, stderr=subprocess.STDOUT)
     time.sleep(2.0)
     fast, slow = Subscriber(labels_ep, 0.0), Subscriber(labels_ep, args.slow_s)
     fast.start()
     slow.start()
+    stalled = []
+    for _ in range(args.stalled):
+        sock = zmq.Context.instance().socket(zmq.SUB)
+        sock.setsockopt(zmq.SUBSCRIBE, b"")
+        sock.connect(labels_ep)
+        stalled.append(sock)  # never read
     time.sleep(1.0)
 
     def bridge():
         return subprocess.Popen(
-            [args.scale, "replay", recording, "--loop", "--to", frames_ep, "--gap", "0.5"],
+            [args.scale, "replay", recording, "--loop", "--to", frames_ep, "--gap", "0.5",
+             "--speed", str(args.speed)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     samples = []
@@ -201,6 +214,7 @@ def main():
     published = stats.get("labels")
     summary = {
         "minutes": args.minutes, "bodies": args.bodies, "bridge_restarts": restarts,
+        "stride": args.stride, "speed": args.speed, "slow_s": args.slow_s, "stalled": args.stalled,
         "samples": len(samples), "rss_kib_after_warmup": base,
         "rss_kib_min": min((s[1] for s in after), default=None),
         "rss_kib_max": max((s[1] for s in after), default=None),
