@@ -322,3 +322,49 @@ fn a_labelled_folder_loads_as_training_data() {
     let shortest = data.samples.iter().map(|s| s.frames).min().unwrap();
     assert!(shortest >= 10, "a clip of {shortest} frames");
 }
+
+/// `--extra-data`: HDM05's catalogue clips join a synthetic training set as training samples
+/// (none held out: the held-out part stays synthetic), with the generator's sensor noise.
+#[test]
+fn extra_motion_capture_joins_synthetic_training_data() {
+    let Some(out) = real_sets() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let synth = tmp.path().join("synth");
+    let made = scale(&[
+        "synth",
+        "--out",
+        synth.to_str().unwrap(),
+        "--per-class",
+        "5",
+        "--seed",
+        "3",
+    ]);
+    assert!(made.status.success());
+    let extra = out.join("hdm05/catalog");
+    let plain = scale::train::data::Dataset::load(&synth).unwrap();
+    let data = scale::train::data::Dataset::load_training(&synth, Some(&extra)).unwrap();
+    assert_eq!(data.kind, scale::train::data::DataKind::Synthetic);
+    assert_eq!(data.samples.len(), plain.samples.len() + 93);
+    let added: Vec<_> = data.samples.iter().filter(|s| s.id.setup == 2).collect();
+    assert_eq!(added.len(), 93);
+    assert!(added.iter().all(|s| data.is_train(s)), "none held out");
+    let held =
+        |d: &scale::train::data::Dataset| d.samples.iter().filter(|s| !d.is_train(s)).count();
+    assert_eq!(
+        held(&data),
+        held(&plain),
+        "the held-out part stays synthetic"
+    );
+    let mut ids: Vec<_> = data.samples.iter().map(|s| s.id).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), data.samples.len(), "sample ids stay unique");
+    // The same clips as read for evaluation, plus the sensor model's noise.
+    let clean = scale::train::data::Dataset::load(&extra).unwrap();
+    let joint = |s: &scale::train::data::Sample| s.tracks[0].iter().flatten().next().unwrap()[0];
+    let moved = added
+        .iter()
+        .zip(&clean.samples)
+        .filter(|(a, c)| a.frames == c.frames && joint(a) != joint(c))
+        .count();
+    assert!(moved > 80, "{moved} of 93 clips carry sensor noise");
+}

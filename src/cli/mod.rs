@@ -294,6 +294,11 @@ pub enum TrainCommand {
         /// of any kind, e.g. retargeted motion capture).
         #[arg(long)]
         data: PathBuf,
+        /// A labelled folder (`labels.csv`, recordings of any kind, e.g. retargeted motion
+        /// capture) whose clips join the training data, all as training samples (none held
+        /// out); labels are class names of --data's catalogue.
+        #[arg(long, value_name = "DIR")]
+        extra_data: Option<PathBuf>,
         /// Zero-shot split whose seen classes to train on (e.g. synth-35/5, ntu60-55/5).
         #[arg(long)]
         split: String,
@@ -347,6 +352,11 @@ pub enum TrainCommand {
         encoder: PathBuf,
         #[arg(long)]
         data: PathBuf,
+        /// A labelled folder (`labels.csv`, recordings of any kind, e.g. retargeted motion
+        /// capture) whose clips join the training data, all as training samples (none held
+        /// out); labels are class names of --data's catalogue.
+        #[arg(long, value_name = "DIR")]
+        extra_data: Option<PathBuf>,
         #[arg(long)]
         split: String,
         /// Output model folder.
@@ -455,6 +465,7 @@ pub fn main() -> ExitCode {
                 TrainCommand::Scale {
                     encoder,
                     data,
+                    extra_data,
                     split,
                     out,
                     hidden,
@@ -488,6 +499,7 @@ pub fn main() -> ExitCode {
             let cfg = crate::train::pipeline::ScaleTrainConfig {
                 encoder,
                 data,
+                extra_data,
                 split,
                 hidden,
                 latent,
@@ -514,6 +526,7 @@ pub fn main() -> ExitCode {
             command:
                 TrainCommand::Encoder {
                     data,
+                    extra_data,
                     split,
                     window,
                     width,
@@ -530,6 +543,7 @@ pub fn main() -> ExitCode {
         } => train::encoder(
             crate::train::encoder::EncoderTrainConfig {
                 data,
+                extra_data,
                 split,
                 window,
                 width,

@@ -7,7 +7,7 @@ use std::path::Path;
 
 pub fn encoder(cfg: EncoderTrainConfig, out: &Path) -> CliResult {
     let started = std::time::Instant::now();
-    let data = Dataset::load(&cfg.data)?;
+    let data = Dataset::load_training(&cfg.data, cfg.extra_data.as_deref())?;
     eprintln!(
         "loaded {} recordings from {} in {:.1} s",
         data.samples.len(),

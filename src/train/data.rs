@@ -44,6 +44,9 @@ pub struct Dataset {
     pub performers: u16,
 }
 
+/// First seed of the sensor noise given to extra training clips ([`Dataset::load_training`]).
+pub const EXTRA_NOISE_SEED: u64 = 0x6d6f_6361_7000;
+
 /// The catalogue of NTU RGB+D 120 with its eight zero-shot splits (ids = NTU action ids).
 pub fn ntu_catalog() -> Catalog {
     let classes: Vec<ClassEntry> = class_names()
@@ -95,7 +98,7 @@ impl Dataset {
     /// when `dir` has a `labels.csv`, its labelled clips.
     pub fn load(dir: &Path) -> Result<Dataset, String> {
         if dir.join("labels.csv").is_file() && !dir.join("manifest.json").is_file() {
-            return Dataset::load_labelled(dir, Catalog::builtin());
+            return Dataset::load_labelled(dir, Catalog::builtin(), None);
         }
         let synthetic = dir.join("manifest.json").is_file();
         let catalog = if synthetic {
@@ -162,10 +165,47 @@ impl Dataset {
         })
     }
 
+    /// [`Dataset::load`] of `dir`, with the clips of the labelled folder `extra` (e.g.
+    /// retargeted motion capture) added as training samples: none of them is held out, so the
+    /// held-out part stays `dir`'s own. Their labels are class names of `dir`'s catalogue;
+    /// they become samples of setup 2 (`dir`'s are setup 1), performer 1. Motion-capture clips
+    /// get the generator's sensor noise (clip i seeded with `EXTRA_NOISE_SEED + i`).
+    pub fn load_training(dir: &Path, extra: Option<&Path>) -> Result<Dataset, String> {
+        let mut data = Dataset::load(dir)?;
+        let Some(extra) = extra else {
+            return Ok(data);
+        };
+        if data.kind == DataKind::Ntu {
+            return Err(format!(
+                "{}: extra data joins a synthetic or labelled folder, not NTU RGB+D (its cross-subject protocol has no place for it)",
+                extra.display()
+            ));
+        }
+        // Motion capture gets the generator's sensor noise, as the synthetic recordings have.
+        let more = Dataset::load_labelled(extra, data.catalog.clone(), Some(EXTRA_NOISE_SEED))?;
+        if more.samples.is_empty() {
+            return Err(format!("{}: no clips", extra.display()));
+        }
+        for (i, mut s) in more.samples.into_iter().enumerate() {
+            s.id.setup = 2;
+            s.id.camera = 1;
+            s.id.performer = 1;
+            s.id.replication = (1 + i).min(usize::from(u16::MAX)) as u16;
+            data.samples.push(s);
+        }
+        data.samples.sort_by_key(|s| s.id);
+        Ok(data)
+    }
+
     /// A labelled folder (`labels.csv`: file, label, optional start/end and skeleton) whose
     /// labels are class names of `catalog`. Clip i becomes sample `P{1 + i % 5}R{1 + i / 5}`
-    /// of its class, so that holding out performer 5 holds out every fifth clip.
-    pub fn load_labelled(dir: &Path, catalog: Catalog) -> Result<Dataset, String> {
+    /// of its class, so that holding out performer 5 holds out every fifth clip. With
+    /// `mocap_noise`, motion capture gets the generator's sensor noise (clip i: seed + i).
+    pub fn load_labelled(
+        dir: &Path,
+        catalog: Catalog,
+        mocap_noise: Option<u64>,
+    ) -> Result<Dataset, String> {
         let clips = crate::recording::labels::read(dir)?;
         let source = dir.join("labels.csv").display().to_string();
         let mut samples = Vec::with_capacity(clips.len());
@@ -177,10 +217,11 @@ impl Dataset {
                     clip.label, catalog.name
                 ))
             })?;
-            let options = crate::recording::ReadOptions {
+            let mut options = crate::recording::ReadOptions {
                 asf: clip.skeleton.clone(),
                 ..Default::default()
             };
+            options.mocap.noise = mocap_noise.map(|seed| seed + i as u64);
             let frames = crate::recording::read(&clip.file, &options).map_err(at)?;
             let (s, e) = clip.range.unwrap_or((0, frames.len().saturating_sub(1)));
             if frames.is_empty() || e >= frames.len() {

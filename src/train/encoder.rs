@@ -23,6 +23,9 @@ use std::time::Instant;
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EncoderTrainConfig {
     pub data: PathBuf,
+    /// A labelled folder whose clips join the training data (`Dataset::load_training`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_data: Option<PathBuf>,
     pub split: String,
     pub window: usize,
     pub width: f32,

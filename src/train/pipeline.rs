@@ -24,6 +24,9 @@ use std::time::Instant;
 pub struct ScaleTrainConfig {
     pub encoder: PathBuf,
     pub data: PathBuf,
+    /// A labelled folder whose clips join the training data (`Dataset::load_training`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_data: Option<PathBuf>,
     pub split: String,
     pub hidden: usize,
     pub latent: usize,
@@ -306,7 +309,7 @@ fn rows(x: &[f32], y: &[u32], f: usize, keep: &dyn Fn(u32) -> bool) -> (Vec<f32>
 
 /// Loads data and encoder, extracts features and carves the validation split.
 pub fn prepare(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Prepared, String> {
-    let data = Dataset::load(&cfg.data)?;
+    let data = Dataset::load_training(&cfg.data, cfg.extra_data.as_deref())?;
     let (enc_weights, enc_meta) = load_checkpoint(&cfg.encoder)?;
     let split = data
         .catalog
