@@ -53,10 +53,7 @@ fn two_actions_with_standing_still_between_give_two_events() {
     gone.bodies.clear();
     let (frames, ranges) = common::one_body_stream(&[a, still(&pose, 90), b, vec![gone; 40]]);
     let events = events_of(&frames);
-    let got: Vec<(EventKind, &str)> = events
-        .iter()
-        .map(|e| (e.event, e.class.name.as_str()))
-        .collect();
+    let got = common::event_names(&events);
     assert_eq!(
         got,
         [

@@ -20,12 +20,6 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A TCP endpoint on a port that was free a moment ago.
-fn endpoint() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    format!("tcp://127.0.0.1:{}", l.local_addr().unwrap().port())
-}
-
 /// Waits until the file contains `needle` (a line the server prints when it is ready).
 fn wait_for(path: &Path, needle: &str) {
     let t = Instant::now();
@@ -51,7 +45,7 @@ impl Drop for Proc {
 
 fn serve(frames: &str, labels: &str, stderr: &Path, extra: &[&str]) -> Proc {
     // Each server its own control socket (tests run in parallel).
-    let control = endpoint();
+    let control = common::free_endpoint();
     Proc(
         Command::new(env!("CARGO_BIN_EXE_scale"))
             .args(["serve", "--frames", frames, "--labels", labels])
@@ -88,7 +82,7 @@ struct Running {
 }
 
 fn serve_and_subscribe(py: &str, stderr: &Path, extra_serve: &[&str], extra: &[&str]) -> Running {
-    let (frames_ep, labels_ep) = (endpoint(), endpoint());
+    let (frames_ep, labels_ep) = (common::free_endpoint(), common::free_endpoint());
     let server = serve(&frames_ep, &labels_ep, stderr, extra_serve);
     wait_for(stderr, "Ctrl-C stops");
     let subscriber = subscriber(py, &labels_ep, extra);
@@ -424,7 +418,12 @@ fn webcam_and_zed_frames_from_pyzmq_bridges_are_labelled() {
 fn sigint_stops_a_server_that_waits_for_its_bridge() {
     let tmp = tempfile::tempdir().unwrap();
     // Nobody publishes on this endpoint: the SUB keeps trying to connect.
-    let server = serve(&endpoint(), &endpoint(), &tmp.path().join("serve.err"), &[]);
+    let server = serve(
+        &common::free_endpoint(),
+        &common::free_endpoint(),
+        &tmp.path().join("serve.err"),
+        &[],
+    );
     wait_for(&tmp.path().join("serve.err"), "waiting for the bridge");
     let (took, clean) = interrupt(server);
     assert!(clean, "serve did not exit cleanly on SIGINT");
@@ -439,7 +438,7 @@ fn scale_replay_publishes_the_recording_to_a_pyzmq_subscriber() {
     let Some(rec) = common::fixture("ntu/S001C001P001R001A001.skeleton") else {
         return;
     };
-    let ep = endpoint();
+    let ep = common::free_endpoint();
     let frames = NtuSequence::read(&rec).unwrap().to_frames(0, 30.0);
     let n = frames.len();
     // Receives n frame messages and prints each payload as hex.
@@ -606,10 +605,7 @@ fn events_of_a_replayed_recording_reach_a_pyzmq_subscriber() {
         .collect();
     assert_eq!(got, want);
     // The two actions, each started and ended.
-    let names: Vec<(EventKind, &str)> = events
-        .iter()
-        .map(|e| (e.event, e.class.name.as_str()))
-        .collect();
+    let names = common::event_names(&events);
     assert_eq!(
         names,
         [
@@ -732,10 +728,7 @@ fn an_event_ends_when_its_bridge_goes_away() {
     let (_, clean) = interrupt(server);
     assert!(clean);
     let (_, events, stats) = collect_all(sub);
-    let got: Vec<(EventKind, &str)> = events
-        .iter()
-        .map(|e| (e.event, e.class.name.as_str()))
-        .collect();
+    let got = common::event_names(&events);
     assert_eq!(
         got,
         [(EventKind::Start, "clapping"), (EventKind::End, "clapping")]

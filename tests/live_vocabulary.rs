@@ -255,13 +255,8 @@ fn scale_classes_changes_the_labels_of_a_running_server() {
             frames: common::synthetic_recording(name, 9, 1, 2000 + i as u64),
         });
     }
-    // The control endpoint: a free loopback port.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let endpoint = format!("tcp://127.0.0.1:{port}");
+    // The control endpoint.
+    let endpoint = common::free_endpoint();
     let mut serve = ServeConfig::new("", "", model());
     serve.top_k = 100;
     serve.control = Some(endpoint.clone());

@@ -139,12 +139,7 @@ fn scale_record_takes_what_scale_replay_sends() {
         .flat_map(|f| [f.to_json(), b"\n".to_vec()].concat())
         .collect();
     std::fs::write(&source, text).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let endpoint = format!("tcp://127.0.0.1:{port}");
+    let endpoint = common::free_endpoint();
     let out = tmp.path().join("take.jsonl");
     let mut replay = Command::new(env!("CARGO_BIN_EXE_scale"))
         .args([

@@ -67,6 +67,22 @@ pub fn one_body_stream(
     (out, ranges)
 }
 
+/// A TCP endpoint on a loopback port that was free a moment ago.
+pub fn free_endpoint() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("tcp://127.0.0.1:{}", l.local_addr().unwrap().port())
+}
+
+/// (start or end, class name) of each event, in order.
+pub fn event_names(
+    events: &[scale::protocol::EventMessage],
+) -> Vec<(scale::protocol::EventKind, &str)> {
+    events
+        .iter()
+        .map(|e| (e.event, e.class.name.as_str()))
+        .collect()
+}
+
 /// A small deterministic PRNG (xorshift64*) for fuzzing and synthetic data in tests.
 pub struct Rng(pub u64);
 
