@@ -6,6 +6,7 @@ use super::CliResult;
 use super::stream::EngineOpts;
 use crate::catalog::Catalog;
 use crate::model::folder::ModelInfo;
+use crate::protocol::Percentiles;
 use crate::runtime::{Device, SessionOptions};
 use crate::stream::engine::LabelEngine;
 use crate::stream::loopback;
@@ -202,23 +203,6 @@ fn people(recs: &[Recording], n: usize) -> Vec<Recording> {
         .collect()
 }
 
-/// µs percentiles of a loopback run, as integers (p50 / p99 / max).
-#[derive(Debug, Serialize)]
-struct Micros {
-    p50: u32,
-    p99: u32,
-    max: u32,
-}
-
-fn micros(values: &mut [u32]) -> Micros {
-    let p = percentiles(values);
-    Micros {
-        p50: p.p50,
-        p99: p.p99,
-        max: p.max,
-    }
-}
-
 /// The label step inside a running server, `bodies` people in view at 30 fps.
 #[derive(Debug, Serialize)]
 struct InServer {
@@ -229,11 +213,11 @@ struct InServer {
     /// Frames dropped (queue full or otherwise) plus labels the server could not publish.
     dropped: u64,
     /// Last frame's arrival → label handed to the publisher (the label's `latency_us.total`).
-    total_us: Micros,
-    encoder_us: Micros,
-    energy_head_us: Micros,
+    total_us: Percentiles,
+    encoder_us: Percentiles,
+    energy_head_us: Percentiles,
     /// Frame sent by the replayer → label received by the subscriber.
-    frame_to_label_us: Micros,
+    frame_to_label_us: Percentiles,
 }
 
 fn in_server(
@@ -260,8 +244,8 @@ fn in_server(
         plays.push(r.clone());
     }
     let run = loopback::run(&plays, serve, &ReplayConfig::default(), &mut |_, _| {})?;
-    let pick = |f: fn(&crate::protocol::LabelMessage) -> u32| -> Micros {
-        micros(&mut run.labels.iter().map(|r| f(&r.message)).collect::<Vec<_>>())
+    let pick = |f: fn(&crate::protocol::LabelMessage) -> u32| -> Percentiles {
+        percentiles(&mut run.labels.iter().map(|r| f(&r.message)).collect::<Vec<_>>())
     };
     let mut f2l: Vec<u32> = run
         .labels
@@ -290,7 +274,7 @@ fn in_server(
         total_us: pick(|m| m.latency_us.total),
         encoder_us: pick(|m| m.latency_us.encoder),
         energy_head_us: pick(|m| m.latency_us.energy_head),
-        frame_to_label_us: micros(&mut f2l),
+        frame_to_label_us: percentiles(&mut f2l),
     })
 }
 
