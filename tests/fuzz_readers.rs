@@ -1,5 +1,6 @@
 //! Fuzzing the parsers that take outside input: the NTU reader, the frame decoder, the
-//! `labels.csv` reader, a model folder's `SHA256SUMS`, class catalogues and control requests
+//! `labels.csv` reader, a model folder's `SHA256SUMS`, class catalogues, control requests and what
+//! a subscriber sends the labels publisher
 //! (the motion-capture readers have `fuzz_mocap.rs`).
 //!
 //! Seeded mutations (byte flips, token swaps, deletions, duplications, truncations, huge
@@ -277,5 +278,43 @@ fn control_request_parser_never_panics_and_what_it_accepts_round_trips() {
         }
     }
     eprintln!("control request fuzz: {n} inputs, {ok} parsed, {err} rejected");
+    assert_eq!(ok + err, n);
+}
+
+#[test]
+fn labels_publisher_never_panics_on_what_a_subscriber_sends() {
+    use scale::stream::publisher::{Incoming, read_peer};
+    // Greeting, READY (Socket-Type SUB), subscribe "labels", PING, cancel "labels".
+    let mut session = vec![0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0x7f, 3, 1];
+    session.extend_from_slice(b"NULL");
+    session.resize(64, 0);
+    session.extend_from_slice(b"\x04\x19\x05READY\x0bSocket-Type\x00\x00\x00\x03SUB");
+    session.extend_from_slice(b"\x00\x07\x01labels");
+    session.extend_from_slice(b"\x04\x08\x04PING\x00\x0a!");
+    session.extend_from_slice(b"\x00\x07\x00labels");
+    let (socket_type, requests) = read_peer(&session).expect("the seed is a valid session");
+    assert_eq!((socket_type.as_slice(), requests.len()), (&b"SUB"[..], 3));
+    let mut rng = Rng(0x5eed_0007);
+    let n = common::fuzz_inputs();
+    let (mut ok, mut err) = (0, 0);
+    for i in 0..n {
+        let input = mutate(&mut rng, &session);
+        match std::panic::catch_unwind(|| read_peer(&input)) {
+            Ok(Ok((_, requests))) => {
+                ok += 1;
+                for r in requests {
+                    if let Incoming::Ping(context) = r {
+                        assert!(context.len() <= 16);
+                    }
+                }
+            }
+            Ok(Err(e)) => {
+                err += 1;
+                assert!(!e.is_empty());
+            }
+            Err(_) => panic!("publisher's reader panicked on input #{i}: {input:?}"),
+        }
+    }
+    eprintln!("labels publisher fuzz: {n} inputs, {ok} read, {err} rejected");
     assert_eq!(ok + err, n);
 }

@@ -79,6 +79,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR", num_args = 0..=1,
           default_missing_value = crate::stream::view::DEFAULT_HTTP)]
     pub http: Option<String>,
+    /// Messages queued for each label subscriber (at most 4 MiB): one that reads slower than
+    /// messages come misses those beyond, counted as `subscriber_drops` in the stats; the
+    /// others are not held up.
+    #[arg(long, default_value_t = crate::stream::publisher::DEFAULT_SUBSCRIBER_QUEUE)]
+    pub subscriber_queue: usize,
     #[command(flatten)]
     pub engine: EngineOpts,
 }
@@ -129,6 +134,10 @@ pub fn serve(args: ServeArgs) -> CliResult {
     config.frames_bind = args.frames_bind;
     config.control = (!args.no_control).then(|| args.control.clone());
     config.http = args.http.clone();
+    if args.subscriber_queue == 0 {
+        return Err("--subscriber-queue must be at least 1 message".into());
+    }
+    config.publisher.messages = args.subscriber_queue;
     if let Some(list) = &args.classes {
         let names: Vec<String> = list
             .split(',')

@@ -65,6 +65,13 @@ pub struct StatsMessage {
     /// Times the bridge disconnected; each starts a new stream (bodies forgotten, seq may
     /// start over).
     pub stream_resets: u64,
+    /// Label subscribers connected now.
+    #[serde(default)]
+    pub subscribers: u64,
+    /// Messages (labels, events, stats) that some subscriber did not get because its queue
+    /// was full: it read too slowly. Counted once per subscriber missing it.
+    #[serde(default)]
+    pub subscriber_drops: u64,
     pub latency_us: LatencyStats,
 }
 

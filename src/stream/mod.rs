@@ -4,13 +4,15 @@
 //! ZeroMQ ([`server`]), its live vocabulary and control socket ([`vocabulary`], [`control`]), the live view
 //! ([`view`]),
 //! the recording publisher ([`replay`]) and recorder ([`record`]), counters and latency statistics
-//! ([`stats`]), the socket helpers ([`net`]) and the in-process loopback run ([`loopback`]).
+//! ([`stats`]), the socket helpers ([`net`]), the labels publisher with bounded subscriber queues
+//! ([`publisher`]) and the in-process loopback run ([`loopback`]).
 
 pub mod control;
 pub mod engine;
 pub mod events;
 pub mod loopback;
 pub mod net;
+pub mod publisher;
 pub mod record;
 pub mod replay;
 pub mod server;

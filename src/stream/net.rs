@@ -50,14 +50,7 @@ pub async fn bind<S: Socket>(socket: &mut S, endpoint: &str) -> Result<String, S
     match socket.bind(endpoint).await {
         Ok(ep) => Ok(ep.to_string()),
         Err(first) => {
-            // Only a socket file nobody accepts on is stale; never remove anything else.
-            let stale = endpoint.strip_prefix("ipc://").filter(|path| {
-                use std::os::unix::fs::FileTypeExt;
-                std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_socket())
-                    && std::os::unix::net::UnixStream::connect(path)
-                        .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused)
-            });
-            let Some(path) = stale else {
+            let Some(path) = stale_ipc_path(endpoint) else {
                 return Err(format!("cannot bind {endpoint}: {first}"));
             };
             std::fs::remove_file(path).map_err(|e| {
@@ -70,6 +63,17 @@ pub async fn bind<S: Socket>(socket: &mut S, endpoint: &str) -> Result<String, S
                 .map_err(|e| format!("cannot bind {endpoint}: {e}"))
         }
     }
+}
+
+/// The path of an `ipc://` endpoint whose socket file nobody accepts on (left by a process that
+/// died); `None` for anything else, which is never removed.
+pub fn stale_ipc_path(endpoint: &str) -> Option<&str> {
+    endpoint.strip_prefix("ipc://").filter(|path| {
+        use std::os::unix::fs::FileTypeExt;
+        std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_socket())
+            && std::os::unix::net::UnixStream::connect(path)
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused)
+    })
 }
 
 /// A SUB whose connection attempts give up after 300 ms (the zeromq crate's own retries back off

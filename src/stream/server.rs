@@ -14,6 +14,7 @@ use super::control::{self, ControlLink};
 use super::engine::{ClassSet, LabelEngine, LabelSummary, WindowTiming};
 use super::events::{Event, EventConfig, EventTracker};
 use super::net::{self, Shutdown, SocketEvents};
+use super::publisher::{self, Publisher};
 use super::stats::{self, Counters, LatencyLog};
 use super::view::{self, ViewFeed};
 use super::vocabulary::Vocabulary;
@@ -30,7 +31,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-use zeromq::{PubSocket, Socket, SocketEvent, SocketRecv, SocketSend, SubSocket};
+use zeromq::{SocketEvent, SocketRecv, SubSocket};
 
 /// Default window length in sensor frames (about 2 s at 30 fps).
 pub const DEFAULT_WINDOW: usize = 64;
@@ -71,6 +72,8 @@ pub struct ServeConfig {
     pub classes: Option<Vec<String>>,
     /// Where the live view's HTTP server binds (`host:port`); `None`: no live view.
     pub http: Option<String>,
+    /// What the labels publisher queues per subscriber (a slow one misses messages beyond).
+    pub publisher: publisher::Limits,
 }
 
 impl ServeConfig {
@@ -93,6 +96,7 @@ impl ServeConfig {
             control: None,
             classes: None,
             http: None,
+            publisher: publisher::Limits::default(),
         }
     }
 }
@@ -735,14 +739,15 @@ async fn io_main(
 ) -> Result<(), String> {
     // Both tasks below feed the view; they run on this one thread, never across an await.
     let view = std::cell::RefCell::new(view);
-    let mut publisher = PubSocket::new();
-    let labels_endpoint = match net::bind(&mut publisher, &config.labels).await {
-        Ok(ep) => ep,
+    let log = config.log.then_some("scale serve");
+    let publisher = match Publisher::bind(&config.labels, config.publisher, log).await {
+        Ok(p) => p,
         Err(e) => {
             let _ = bound.send(Err(format!("labels: {e}")));
             return Err(e);
         }
     };
+    let labels_endpoint = publisher.endpoint().to_string();
     // With --frames-bind the SUB is bound here, once; otherwise `receive_frames` connects
     // (and reconnects) its own.
     let bound_sub = if config.frames_bind {
@@ -774,7 +779,7 @@ async fn io_main(
     let receive = receive_frames(&config, bound_sub, &counters, &frames, &view);
     let publish = async {
         loop {
-            if drain(&out, &free, &mut publisher, &view).await {
+            if drain(&out, &free, &publisher, &counters, &view) {
                 return;
             }
             wake.notified().await;
@@ -792,36 +797,37 @@ async fn io_main(
     // the socket a moment to write, and close.
     let deadline = Instant::now() + Duration::from_millis(500);
     loop {
-        let finished = drain(&out, &free, &mut publisher, &view).await;
+        let finished = drain(&out, &free, &publisher, &counters, &view);
         if finished || Instant::now() >= deadline {
             break;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    publisher.flush(Duration::from_millis(200)).await;
+    tokio::time::sleep(Duration::from_millis(20)).await;
     Ok(())
 }
 
-/// The message of a payload in a pooled buffer; the buffer goes back to the pool.
-fn pooled_message(topic: &[u8], mut buf: Vec<u8>, free: &Sender<Vec<u8>>) -> zeromq::ZmqMessage {
-    let msg = net::message(topic, &buf);
+/// Publishes a payload from a pooled buffer; the buffer goes back to the pool.
+fn publish_pooled(publisher: &Publisher, topic: &[u8], mut buf: Vec<u8>, free: &Sender<Vec<u8>>) {
+    publisher.send(topic, &buf);
     buf.clear();
     let _ = free.try_send(buf);
-    msg
 }
 
 /// Publishes what the inference thread has queued; true once that thread has finished.
-async fn drain(
+fn drain(
     out: &Receiver<Out>,
     free: &Sender<Vec<u8>>,
-    publisher: &mut PubSocket,
+    publisher: &Publisher,
+    counters: &Counters,
     view: &std::cell::RefCell<Option<ViewFeed>>,
 ) -> bool {
-    loop {
+    let finished = loop {
         let m = match out.try_recv() {
             Ok(m) => m,
-            Err(crossbeam_channel::TryRecvError::Empty) => return false,
-            Err(crossbeam_channel::TryRecvError::Disconnected) => return true,
+            Err(crossbeam_channel::TryRecvError::Empty) => break false,
+            Err(crossbeam_channel::TryRecvError::Disconnected) => break true,
         };
         if let Some(v) = view.borrow_mut().as_mut() {
             match &m {
@@ -830,14 +836,20 @@ async fn drain(
                 Out::Stats(_) => {}
             }
         }
-        let message = match m {
-            Out::Label(buf) => pooled_message(TOPIC_LABELS, buf, free),
-            Out::Event(buf) => pooled_message(TOPIC_EVENTS, buf, free),
-            Out::Stats(buf) => net::message(TOPIC_STATS, &buf),
-        };
-        // The PUB drops messages for subscribers whose queues are full: never blocks.
-        let _ = publisher.send(message).await;
-    }
+        // A subscriber whose queue is full misses the message (counted); never blocks.
+        match m {
+            Out::Label(buf) => publish_pooled(publisher, TOPIC_LABELS, buf, free),
+            Out::Event(buf) => publish_pooled(publisher, TOPIC_EVENTS, buf, free),
+            Out::Stats(buf) => publisher.send(TOPIC_STATS, &buf),
+        }
+    };
+    counters
+        .subscriber_drops
+        .store(publisher.dropped(), Ordering::Relaxed);
+    counters
+        .subscribers
+        .store(publisher.subscribers() as u64, Ordering::Relaxed);
+    finished
 }
 
 async fn receive_frames(

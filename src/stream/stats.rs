@@ -24,6 +24,10 @@ pub struct Counters {
     pub bodies_tracked: AtomicU64,
     /// Times the bridge disconnected (each starts a new stream).
     pub stream_resets: AtomicU64,
+    /// Messages some subscriber missed because its queue was full (set by the I/O thread).
+    pub subscriber_drops: AtomicU64,
+    /// Label subscribers connected now (set by the I/O thread).
+    pub subscribers: AtomicU64,
 }
 
 impl Counters {
@@ -135,6 +139,8 @@ pub fn message(counters: &Counters, started: Instant, latency: LatencyStats) -> 
         events_dropped: load(&counters.events_dropped),
         bodies_tracked: load(&counters.bodies_tracked),
         stream_resets: load(&counters.stream_resets),
+        subscribers: load(&counters.subscribers),
+        subscriber_drops: load(&counters.subscriber_drops),
         latency_us: latency,
     }
 }
