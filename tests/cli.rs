@@ -257,8 +257,21 @@ fn bench_json_reports_per_window_latency_and_flops() {
         "30",
         "--loopback-seconds",
         "2",
+        "--idle-windows",
+        "5",
     ]);
     let v = common::last_json_line(&out);
+    // One stride (4 frames at 30 fps) asleep before each of 5 windows.
+    let idle = &v["after_idle"];
+    assert_eq!(
+        (idle["windows"].as_u64(), idle["threads"].as_u64()),
+        (Some(5), Some(1))
+    );
+    assert!(
+        (idle["idle_gap_ms"].as_f64().unwrap() - 400.0 / 3.0).abs() < 1e-6,
+        "{idle}"
+    );
+    assert!(idle["total_us"]["p50"].as_f64().unwrap() > 0.0);
     let rows = v["per_window"].as_array().unwrap();
     assert_eq!(rows.len(), 2);
     for (row, threads) in rows.iter().zip([1, 2]) {
@@ -267,6 +280,7 @@ fn bench_json_reports_per_window_latency_and_flops() {
             (Some("cpu"), Some(threads))
         );
         assert_eq!(row["windows"], 30);
+        assert!(row.get("idle_gap_ms").is_none(), "back to back");
         let (e, h, t) = (
             row["encoder_us"]["p50"].as_f64().unwrap(),
             row["energy_head_us"]["p50"].as_f64().unwrap(),

@@ -27,6 +27,10 @@ pub struct BenchArgs {
     /// Seconds of recordings for the loopback measurement.
     #[arg(long, default_value_t = 10.0)]
     pub loopback_seconds: f64,
+    /// Windows timed one at a time after an idle gap of one stride at 30 fps (as a server
+    /// sees them), to tell the cost of idle caches from the server's own.
+    #[arg(long, default_value_t = 40)]
+    pub idle_windows: usize,
     /// Print only the JSON object.
     #[arg(long)]
     pub json: bool,
@@ -62,6 +66,9 @@ struct Row {
     total_us: Spread,
     /// FLOPs per window / median total time.
     gflops_per_s: f64,
+    /// Milliseconds the thread slept before each timed window (absent: back to back).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    idle_gap_ms: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -337,11 +344,14 @@ fn python_onnxruntime(
         .map_err(|e| format!("SCALE_PYTHON={python}: not the benchmark's JSON ({e}): {last}"))
 }
 
+/// Times `windows` on one engine after 20 warm-up windows: back to back, or with the thread
+/// asleep for `gap` before each one.
 fn measure(
     model: &std::path::Path,
     options: SessionOptions,
     windows: &[Vec<f32>],
     flops: f64,
+    gap: Option<std::time::Duration>,
 ) -> Result<Row, String> {
     let mut engine = LabelEngine::load(model, options, 5)?;
     for w in windows.iter().take(20) {
@@ -350,6 +360,9 @@ fn measure(
     }
     let (mut enc, mut head, mut total) = (Vec::new(), Vec::new(), Vec::new());
     for w in windows {
+        if let Some(gap) = gap {
+            std::thread::sleep(gap);
+        }
         let t0 = Instant::now();
         engine.encode(w)?;
         let t1 = Instant::now();
@@ -371,6 +384,7 @@ fn measure(
         energy_head_us: spread(&mut head),
         total_us: total,
         gflops_per_s: flops / (total.p50 * 1e-6) / 1e9,
+        idle_gap_ms: gap.map(|g| g.as_secs_f64() * 1e3),
     })
 }
 
@@ -447,8 +461,26 @@ pub fn run(args: BenchArgs) -> CliResult {
                 c.intra_threads
             );
         }
-        rows.push(measure(&model, c, &windows, flops)?);
+        rows.push(measure(&model, c, &windows, flops, None)?);
     }
+    // The server's configuration, one window per stride at 30 fps with the thread asleep in
+    // between: what idle caches and a sleeping core cost before the server adds anything.
+    let gap = std::time::Duration::from_secs_f64(args.engine.stride.max(1) as f64 / 30.0);
+    let idle = SessionOptions {
+        intra_threads: args.engine.threads.max(1),
+        device: args.engine.device,
+    };
+    let idle_windows = &windows[..args.idle_windows.clamp(1, windows.len())];
+    if !args.json {
+        eprintln!(
+            "scale bench: {} windows on {} with {} thread(s), {:.0} ms asleep before each…",
+            idle_windows.len(),
+            idle.device,
+            idle.intra_threads,
+            gap.as_secs_f64() * 1e3
+        );
+    }
+    let after_idle = measure(&model, idle, idle_windows, flops, Some(gap))?;
 
     // Inside a running server over loopback ZeroMQ, at the sensor's rate: 1, 2 and 4 people.
     let mut servers = Vec::new();
@@ -505,12 +537,19 @@ pub fn run(args: BenchArgs) -> CliResult {
         println!(
             "per window, batch 1, µs       encoder p50/p99/max      energy head p50/p99/max   total p50/p99/max        GFLOP/s"
         );
-        for r in &rows {
+        for r in rows.iter().chain([&after_idle]) {
+            let what = match r.idle_gap_ms {
+                None => format!(
+                    "{} thread{}",
+                    r.threads,
+                    if r.threads == 1 { "" } else { "s" }
+                ),
+                Some(ms) => format!("{} thread, {ms:.0} ms idle", r.threads),
+            };
             println!(
-                "  {:<4} {} thread{}            {:>6.0} {:>6.0} {:>7.0}     {:>6.0} {:>6.0} {:>7.0}   {:>6.0} {:>6.0} {:>7.0}   {:>6.2}",
+                "  {:<4} {:<22}  {:>6.0} {:>6.0} {:>7.0}     {:>6.0} {:>6.0} {:>7.0}   {:>6.0} {:>6.0} {:>7.0}   {:>6.2}",
                 r.device,
-                r.threads,
-                if r.threads == 1 { " " } else { "s" },
+                what,
                 r.encoder_us.p50,
                 r.encoder_us.p99,
                 r.encoder_us.max,
@@ -548,7 +587,7 @@ pub fn run(args: BenchArgs) -> CliResult {
             args.engine.device, args.engine.threads
         );
         println!(
-            "  bodies  windows  per stride  dropped   window total p50/p99/max   encoder p50/p99   frame to label p50/p99   in server / back to back p50"
+            "  bodies  windows  per stride  dropped   window total p50/p99/max   encoder p50/p99   frame to label p50/p99   in server / back to back, / after idle p50"
         );
         let back_to_back = rows
             .iter()
@@ -558,7 +597,7 @@ pub fn run(args: BenchArgs) -> CliResult {
             .map(|r| r.total_us.p50);
         for r in &servers {
             println!(
-                "  {:>6}  {:>7}  {:>10.2}  {:>7}   {:>6} {:>6} {:>7}       {:>6} {:>6}    {:>7} {:>7}        {}",
+                "  {:>6}  {:>7}  {:>10.2}  {:>7}   {:>6} {:>6} {:>7}       {:>6} {:>6}    {:>7} {:>7}        {}, {:.2}",
                 r.bodies,
                 r.windows,
                 r.windows_per_stride,
@@ -573,7 +612,8 @@ pub fn run(args: BenchArgs) -> CliResult {
                 back_to_back.map_or("—".into(), |b| format!(
                     "{:.2}",
                     r.total_us.p50 as f64 / b
-                ))
+                )),
+                r.total_us.p50 as f64 / after_idle.total_us.p50
             );
         }
         println!(
@@ -592,6 +632,7 @@ pub fn run(args: BenchArgs) -> CliResult {
         "encoder_flops": 2 * encoder_macs,
         "energy_head_flops": 2 * head_macs,
         "per_window": rows,
+        "after_idle": after_idle,
         "frame_to_label_us": {"windows": servers[0].windows, "p50": servers[0].frame_to_label_us.p50,
                               "p99": servers[0].frame_to_label_us.p99, "max": servers[0].frame_to_label_us.max},
         "server_total_us": &servers[0].total_us,
