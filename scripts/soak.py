@@ -224,6 +224,7 @@ def main():
         "windows": stats.get("windows"), "frames_accepted": stats.get("frames_accepted"),
         "frames_dropped": sum(stats.get("dropped", {}).values()) if stats else None,
         "stream_resets": stats.get("stream_resets"), "events_fast": fast.counts["events"],
+        "subscribers": stats.get("subscribers"), "subscriber_drops": stats.get("subscriber_drops"),
     }
     ok = (worst is not None and worst <= args.rss_tolerance and published is not None
           and fast.counts["labels"] == published and stats.get("labels_dropped") == 0)

@@ -7,7 +7,7 @@ use scale::train::data::Dataset;
 use scale::train::encoder::seen_samples;
 use scale::train::pipeline::validation_classes;
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Output};
 
 fn tiny_synthetic_set(dir: &std::path::Path) {
     let catalog = Catalog::builtin();
@@ -68,4 +68,163 @@ fn a_fold_encoder_of_other_classes_is_refused() {
         err.contains("fold encoder") && err.contains("--fold 5"),
         "{err}"
     );
+}
+
+/// `scale train scale --json` on the bundled encoder's features of the synthetic set in `data`.
+fn train_scale(data: &std::path::Path, model: &std::path::Path, args: &[&str]) -> Output {
+    let encoder =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/default/encoder.safetensors");
+    Command::new(env!("CARGO_BIN_EXE_scale"))
+        .args(["train", "scale", "--split", "synth-35/5", "--json"])
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .arg("--encoder")
+        .arg(&encoder)
+        .arg("--out")
+        .arg(model)
+        .output()
+        .unwrap()
+}
+
+fn report_of(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap()
+}
+
+#[test]
+fn training_logs_each_loss_term_and_what_the_latent_space_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    tiny_synthetic_set(tmp.path());
+    let model = tmp.path().join("model");
+    let out = train_scale(tmp.path(), &model, &["--epochs", "3"]);
+    let report = report_of(&out);
+    let best = report["best_epoch"].as_u64().unwrap() as usize;
+    let curve: Vec<f64> = report["val_curve"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(curve.len(), 3);
+
+    // The log: three validation epochs, then the final fit's epochs, every column filled.
+    let log = std::fs::read_to_string(model.join("scale_log.csv")).unwrap();
+    let mut lines = log.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        &header[..7],
+        ["phase", "epoch", "loss", "rec", "kl", "list", "proto"]
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 3 + best, "{log}");
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r.len(), header.len(), "{log}");
+        let (phase, epoch) = if i < 3 {
+            ("validation", i + 1)
+        } else {
+            ("final", i - 2)
+        };
+        assert_eq!(
+            (r[0], r[1].parse::<usize>().unwrap()),
+            (phase, epoch),
+            "{log}"
+        );
+        let num = |name: &str| r[col(name)].parse::<f64>().unwrap();
+        // The objective is the weighted sum of its terms, each of them a non-negative mean.
+        for term in ["rec", "kl", "list", "proto"] {
+            assert!(num(term) >= 0.0, "{term} in {log}");
+        }
+        assert!(num("loss") > 0.0);
+        assert!(num("active_units") <= 64.0);
+        assert!(num("active_units_within_class") <= num("active_units"));
+        assert!(
+            num("kl_dim_min") <= num("kl_dim_median") && num("kl_dim_median") <= num("kl_dim_max")
+        );
+        let share = num("top_class_share");
+        let classes = if phase == "validation" { 5.0 } else { 35.0 };
+        assert!(share >= 1.0 / classes - 1e-6 && share <= 1.0, "{log}");
+    }
+    // The validation top-1 of the log is the curve's (plain Rust against burn), within one
+    // sample's worth for ties.
+    for (r, acc) in rows.iter().zip(&curve) {
+        let samples = r[col("samples")].parse::<f64>().unwrap();
+        let top1 = r[col("top1")].parse::<f64>().unwrap();
+        assert!(
+            (top1 - acc).abs() <= 1.0 / samples + 1e-4,
+            "{top1} vs {acc}"
+        );
+    }
+
+    // The report: the selected epoch's validation diagnostics and the final fit's.
+    let d = &report["diagnostics"];
+    for (part, classes) in [("validation", 5), ("final_training", 35)] {
+        let p = &d[part];
+        assert_eq!(p["classes"].as_array().unwrap().len(), classes, "{p}");
+        assert_eq!(p["kl_per_dim"].as_array().unwrap().len(), 64);
+        let confusion = p["confusion"].as_array().unwrap();
+        assert_eq!(confusion.len(), classes);
+        let total: u64 = confusion
+            .iter()
+            .flat_map(|row| row.as_array().unwrap().iter().map(|v| v.as_u64().unwrap()))
+            .sum();
+        let diagonal: u64 = confusion
+            .iter()
+            .enumerate()
+            .map(|(i, row)| row[i].as_u64().unwrap())
+            .sum();
+        assert_eq!(total, p["samples"].as_u64().unwrap());
+        let top1 = p["top1"].as_f64().unwrap();
+        assert!((top1 - diagonal as f64 / total as f64).abs() < 1e-6);
+    }
+    assert!(d["final_training"]["samples"].as_u64().unwrap() <= 300);
+}
+
+#[test]
+fn training_fixes_are_switchable_and_patience_ends_validation() {
+    let tmp = tempfile::tempdir().unwrap();
+    tiny_synthetic_set(tmp.path());
+    let model = tmp.path().join("model");
+    let args = [
+        "--epochs",
+        "6",
+        "--free-bits",
+        "0.05",
+        "--prior-variance",
+        "unit",
+        "--proto-detach",
+        "--tau",
+        "0.2",
+        "--patience",
+        "1",
+    ];
+    let report = report_of(&train_scale(tmp.path(), &model, &args));
+    // Validation stops one epoch after its best (or at --epochs).
+    let best = report["best_epoch"].as_u64().unwrap() as usize;
+    let ran = report["val_curve"].as_array().unwrap().len();
+    assert_eq!(ran, (best + 1).min(6), "{report}");
+    // Unit prior variance: every class of the folder, unseen ones too, has log-variance 0.
+    let info = scale::model::folder::ModelInfo::load(&model).unwrap();
+    let (priors, _) = scale::model::folder::load_priors(
+        &model.join(scale::model::folder::CLASS_PRIORS),
+        info.cvae.hidden,
+        info.cvae.latent,
+    )
+    .unwrap();
+    assert_eq!(priors.len(), 40);
+    assert!(priors.prior_logvar.iter().all(|&v| v == 0.0));
+    assert!(priors.prior_mu.iter().any(|&v| v != 0.0));
+    // Nonsense values are refused by name.
+    for (flag, value) in [("--free-bits", "-1"), ("--tau", "0")] {
+        let arg = format!("{flag}={value}");
+        let out = train_scale(tmp.path(), &tmp.path().join("bad"), &[&arg]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(flag), "{err}");
+    }
 }

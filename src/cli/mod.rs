@@ -394,6 +394,25 @@ pub enum TrainCommand {
         /// Ablation: no latent prototype contrast.
         #[arg(long)]
         no_prototype: bool,
+        /// Free bits: each latent dimension's KL counts as at least this many nats in the
+        /// ELBO (0: off).
+        #[arg(long, default_value_t = 0.0)]
+        free_bits: f32,
+        /// The class priors' variances: each class its own (free, the paper's), one per
+        /// dimension shared by all classes, or unit.
+        #[arg(long, value_enum, default_value_t = crate::train::scale::PriorVariance::Free)]
+        prior_variance: crate::train::scale::PriorVariance,
+        /// The prototype contrast's posterior sees the class code detached, so that it cannot
+        /// be met by copying it.
+        #[arg(long)]
+        proto_detach: bool,
+        /// Temperature τ of the listwise energy loss.
+        #[arg(long, default_value_t = crate::train::scale::ScaleLoss::default().tau)]
+        tau: f32,
+        /// Stop the validation run after this many epochs without a better validation top-1
+        /// (default: run all --epochs).
+        #[arg(long)]
+        patience: Option<usize>,
         /// Maximum epochs of the validation run (the final run uses the best epoch count).
         #[arg(long, default_value_t = 30)]
         epochs: usize,
@@ -478,6 +497,11 @@ pub fn main() -> ExitCode {
                     no_semantic,
                     no_uncertainty,
                     no_prototype,
+                    free_bits,
+                    prior_variance,
+                    proto_detach,
+                    tau,
+                    patience,
                     epochs,
                     batch,
                     lr,
@@ -496,7 +520,20 @@ pub fn main() -> ExitCode {
             if no_prototype {
                 loss.eta = 0.0;
             }
+            if !(free_bits.is_finite() && free_bits >= 0.0) {
+                eprintln!("error: --free-bits must be 0 or more (got {free_bits})");
+                return ExitCode::FAILURE;
+            }
+            if !(tau.is_finite() && tau > 0.0) {
+                eprintln!("error: --tau must be above 0 (got {tau})");
+                return ExitCode::FAILURE;
+            }
+            loss.free_bits = free_bits;
+            loss.prior_variance = prior_variance;
+            loss.proto_detach = proto_detach;
+            loss.tau = tau;
             let cfg = crate::train::pipeline::ScaleTrainConfig {
+                patience,
                 encoder,
                 data,
                 extra_data,

@@ -47,6 +47,31 @@ pub fn scale(cfg: crate::train::pipeline::ScaleTrainConfig, out: &Path, json: bo
             report.score_beta,
             report.seconds
         );
+        if let Some(d) = &report.diagnostics {
+            for (what, d) in [
+                ("validation classes, selected epoch", &d.validation),
+                ("final fit, its training samples", &d.final_training),
+            ] {
+                eprintln!(
+                    "  diagnostics on {what} ({} samples, {} classes): top-1 {:.3}; {} of {} latent units active, {} within classes; KL per dimension median {:.4}, max {:.4}; class spread of reconstruction {:.4}, of KL {:.4}; most-predicted class takes {:.1} %",
+                    d.samples,
+                    d.classes.len(),
+                    d.top1,
+                    d.active_units,
+                    d.kl_per_dim.len(),
+                    d.active_units_within_class,
+                    d.kl_dim_median(),
+                    d.kl_per_dim.iter().copied().fold(0.0f32, f32::max),
+                    d.rec_class_spread,
+                    d.kl_class_spread,
+                    100.0 * d.top_class_share
+                );
+            }
+            eprintln!(
+                "  every epoch's loss terms and diagnostics: {}",
+                out.join(crate::train::pipeline::SCALE_LOG).display()
+            );
+        }
     }
     Ok(())
 }

@@ -161,6 +161,22 @@ impl ClassPriors {
     }
 }
 
+/// The energy's parts of one feature against each class ([`CvaeWeights::parts`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnergyParts {
+    /// Reconstruction error per class `[K]`.
+    pub rec: Vec<f32>,
+    /// KL(q(z|x,c) ‖ p(z|c)) per class and latent dimension `[K, z]`.
+    pub kl: Vec<f32>,
+    /// Posterior means `[K, z]`.
+    pub mu: Vec<f32>,
+}
+
+/// KL of one latent dimension, N(μ_q, e^lv_q) against N(μ_p, e^lv_p).
+fn kl_dim(mu: f32, lv: f32, mp: f32, lp: f32) -> f32 {
+    0.5 * (lp - lv + (lv.exp() + (mu - mp) * (mu - mp)) / lp.exp() - 1.0)
+}
+
 /// `x · W + b` for one row.
 pub fn affine(l: &Linear, x: &[f32], out: &mut [f32]) {
     out.copy_from_slice(&l.b);
@@ -227,6 +243,70 @@ impl CvaeWeights {
     /// What `scoring` makes of one raw feature against every class (lower = more compatible),
     /// in plain Rust: the SCALE energy or one of its parts, on the same weights.
     pub fn scores_with(&self, feature: &[f32], priors: &ClassPriors, scoring: Scoring) -> Vec<f32> {
+        let z = self.config.latent;
+        let mut out = Vec::with_capacity(priors.len());
+        self.each_class(feature, priors, |_, rec, mu, lv, pmu, plv| {
+            let kl = |j: usize| kl_dim(mu[j], lv[j], pmu[j], plv[j]);
+            let value = match scoring {
+                Scoring::Energy => {
+                    rec + self.config.scoring_beta() * (0..z).map(kl).sum::<f32>() / z as f32
+                }
+                Scoring::Reconstruction => rec,
+                Scoring::Kl => (0..z).map(kl).sum::<f32>() / z as f32,
+                Scoring::KlMeans => {
+                    (0..z)
+                        .map(|j| 0.5 * (mu[j] - pmu[j]) * (mu[j] - pmu[j]) / plv[j].exp())
+                        .sum::<f32>()
+                        / z as f32
+                }
+                Scoring::LatentDistance => {
+                    (0..z)
+                        .map(|j| (mu[j] - pmu[j]) * (mu[j] - pmu[j]))
+                        .sum::<f32>()
+                        / z as f32
+                }
+                Scoring::Cosine => {
+                    let (mut dot, mut na, mut nb) = (0.0f32, 0.0f32, 0.0f32);
+                    for (m, mp) in mu.iter().zip(pmu) {
+                        dot += m * mp;
+                        na += m * m;
+                        nb += mp * mp;
+                    }
+                    -dot / (na.sqrt() * nb.sqrt()).max(1e-12)
+                }
+            };
+            out.push(value);
+        });
+        out
+    }
+
+    /// The energy's parts of one raw feature against every class: the reconstruction error
+    /// per class `[K]`, the KL per class and latent dimension `[K, z]` and the posterior
+    /// means `[K, z]` (for the training diagnostics).
+    pub fn parts(&self, feature: &[f32], priors: &ClassPriors) -> EnergyParts {
+        let z = self.config.latent;
+        let mut p = EnergyParts {
+            rec: Vec::with_capacity(priors.len()),
+            kl: Vec::with_capacity(priors.len() * z),
+            mu: Vec::with_capacity(priors.len() * z),
+        };
+        self.each_class(feature, priors, |_, rec, mu, lv, pmu, plv| {
+            p.rec.push(rec);
+            p.kl.extend((0..z).map(|j| kl_dim(mu[j], lv[j], pmu[j], plv[j])));
+            p.mu.extend_from_slice(mu);
+        });
+        p
+    }
+
+    /// Runs the CVAE of one raw feature for every class of `priors`, in plain Rust; `each` gets
+    /// the class index, the reconstruction error (mean over features, standardised), the
+    /// posterior mean and log-variance and the prior's.
+    fn each_class(
+        &self,
+        feature: &[f32],
+        priors: &ClassPriors,
+        mut each: impl FnMut(usize, f32, &[f32], &[f32], &[f32], &[f32]),
+    ) {
         let c = &self.config;
         let (hd, z, f) = (c.hidden, c.latent, c.feature_dim);
         let x: Vec<f32> = feature
@@ -237,7 +317,6 @@ impl CvaeWeights {
             .collect();
         let mut ex = vec![0.0; hd];
         affine(&self.enc1_x, &x, &mut ex);
-        let mut out = Vec::with_capacity(priors.len());
         let (mut a, mut b, mut q, mut d1, mut xh) = (
             vec![0.0; hd],
             vec![0.0; hd],
@@ -270,44 +349,10 @@ impl CvaeWeights {
                 .map(|(u, v)| (u - v) * (u - v))
                 .sum::<f32>()
                 / f as f32;
-            let prior = |j: usize| (priors.prior_mu[k * z + j], priors.prior_logvar[k * z + j]);
-            let kl = |j: usize| {
-                let (mp, lp) = prior(j);
-                0.5 * (lp - lv[j] + (lv[j].exp() + (mu[j] - mp) * (mu[j] - mp)) / lp.exp() - 1.0)
-            };
-            let value = match scoring {
-                Scoring::Energy => rec + c.scoring_beta() * (0..z).map(kl).sum::<f32>() / z as f32,
-                Scoring::Reconstruction => rec,
-                Scoring::Kl => (0..z).map(kl).sum::<f32>() / z as f32,
-                Scoring::KlMeans => {
-                    (0..z)
-                        .map(|j| {
-                            let (mp, lp) = prior(j);
-                            0.5 * (mu[j] - mp) * (mu[j] - mp) / lp.exp()
-                        })
-                        .sum::<f32>()
-                        / z as f32
-                }
-                Scoring::LatentDistance => {
-                    (0..z)
-                        .map(|j| (mu[j] - prior(j).0) * (mu[j] - prior(j).0))
-                        .sum::<f32>()
-                        / z as f32
-                }
-                Scoring::Cosine => {
-                    let (mut dot, mut na, mut nb) = (0.0f32, 0.0f32, 0.0f32);
-                    for (j, m) in mu.iter().enumerate() {
-                        let mp = prior(j).0;
-                        dot += m * mp;
-                        na += m * m;
-                        nb += mp * mp;
-                    }
-                    -dot / (na.sqrt() * nb.sqrt()).max(1e-12)
-                }
-            };
-            out.push(value);
+            let pmu = &priors.prior_mu[k * z..(k + 1) * z];
+            let plv = &priors.prior_logvar[k * z..(k + 1) * z];
+            each(k, rec, mu, lv, pmu, plv);
         }
-        out
     }
 
     pub fn to_tensors(&self) -> NamedTensors {
@@ -373,5 +418,47 @@ impl CvaeConfig {
         let k = k as u64;
         let enc_rows = if c.class_conditioned { k } else { 1 };
         f * hd + enc_rows * (hd * hd + hd * 2 * z) + k * (z * hd + hd * f)
+    }
+}
+
+/// A layer with weights `w` (`[inp, out]`, row-major) and no bias, for tests.
+#[cfg(test)]
+pub(crate) fn test_linear(inp: usize, out: usize, w: &[f32]) -> Linear {
+    Linear {
+        inp,
+        out,
+        w: w.to_vec(),
+        b: vec![0.0; out],
+    }
+}
+
+/// Hand-made weights for tests of code that reads CVAE weights.
+/// F = hidden = latent = 2: μ = (x₀, 0), log-variance 0, x̂ = x whatever the class.
+#[cfg(test)]
+pub(crate) fn tiny_weights() -> CvaeWeights {
+    let id = [1.0, 0.0, 0.0, 1.0];
+    CvaeWeights {
+        config: CvaeConfig {
+            feature_dim: 2,
+            text_dim: 2,
+            cond_dim: 2,
+            hidden: 2,
+            latent: 2,
+            beta: 1.0,
+            class_conditioned: true,
+            score_beta: None,
+        },
+        feature_mean: vec![0.0; 2],
+        feature_std: vec![1.0; 2],
+        proj1: test_linear(2, 2, &id),
+        proj2: test_linear(2, 2, &id),
+        prior: test_linear(2, 4, &[0.0; 8]),
+        enc1_x: test_linear(2, 2, &id),
+        enc1_h: Some(test_linear(2, 2, &[0.0; 4])),
+        enc2: test_linear(2, 2, &id),
+        enc3: test_linear(2, 4, &[1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
+        dec1_z: test_linear(2, 2, &id),
+        dec1_h: test_linear(2, 2, &[0.0; 4]),
+        dec2: test_linear(2, 2, &id),
     }
 }

@@ -5,6 +5,7 @@
 pub mod baseline;
 pub mod cvae;
 pub mod data;
+pub mod diagnostics;
 pub mod encoder;
 pub mod features;
 pub mod pipeline;

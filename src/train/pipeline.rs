@@ -3,6 +3,7 @@
 //! training on all seen classes, evaluation on the unseen classes, export.
 
 use super::data::{Augment, Dataset, Sample};
+use super::diagnostics::{Diagnostics, LOG_HEADER, diagnose, log_line};
 use super::encoder::load_checkpoint;
 use super::features::FeatureExtractor;
 use super::scale::{FitData, FitSettings, ScaleLoss, energies, fit, standardisation, topk};
@@ -53,6 +54,9 @@ pub struct ScaleTrainConfig {
     /// unseen classes are to the final encoder.
     #[serde(default)]
     pub fold_encoder: Option<PathBuf>,
+    /// Stop validating after this many epochs without a better validation top-1.
+    #[serde(default)]
+    pub patience: Option<usize>,
 }
 
 /// The seen classes held out as pseudo-unseen for validation: `n` of them, evenly spread
@@ -84,7 +88,24 @@ pub struct ScaleReport {
     pub feature_samples_per_s: f32,
     pub seconds: f32,
     pub val_curve: Vec<f32>,
+    /// What the CVAE learnt (`train::diagnostics`); every epoch's figures are in
+    /// `scale_log.csv`.
+    #[serde(default)]
+    pub diagnostics: Option<ScaleDiagnostics>,
 }
+
+/// Diagnostics of a trained SCALE model: on the validation classes at the selected epoch, and
+/// of the final fit on its own training samples at its last epoch.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ScaleDiagnostics {
+    pub validation: Diagnostics,
+    pub final_training: Diagnostics,
+}
+
+/// The per-epoch log of `scale train scale` in the model folder.
+pub const SCALE_LOG: &str = "scale_log.csv";
+/// Training samples the final fit's diagnostics look at.
+const DIAGNOSTIC_SAMPLES: usize = 300;
 
 /// Features of samples: clean, plus `augment` augmented copies of each when asked.
 fn feats(
@@ -474,6 +495,8 @@ pub fn train_scale(
     let vtexts = texts_of(emb, fit_seen)?;
     let (val_x, val_y, vs_x, vs_y) = (&p.val_x, &p.val_y, &p.vs_x, &p.vs_y);
     let mut curve = Vec::new();
+    let mut log = vec![LOG_HEADER.to_string()];
+    let mut val_diagnostics = Vec::new();
     let mut best = (0usize, -1.0f32, None::<CvaeWeights>);
     let mut best_beta = cfg.score_beta;
     fit(
@@ -487,7 +510,8 @@ pub fn train_scale(
         &settings(cfg.max_epochs),
         &p.val_mean,
         &p.val_std,
-        |epoch, w, loss| {
+        |epoch, w, terms| {
+            let loss = terms.loss;
             let truth: Vec<usize> = val_y
                 .iter()
                 .map(|c| val.iter().position(|x| x == c).unwrap_or(0))
@@ -510,6 +534,27 @@ pub fn train_scale(
             }
             let acc = epoch_best.0;
             curve.push(acc);
+            let mut wb = w.clone();
+            wb.config.score_beta = epoch_best.1;
+            let pri = priors_for(&wb, &data.catalog, emb, val).expect("texts exist");
+            let d = diagnose(&wb, val_x, &truth, &pri);
+            log.push(log_line(
+                "validation",
+                epoch,
+                terms,
+                "validation classes",
+                &d,
+            ));
+            val_diagnostics.push(d);
+            if cfg.patience.is_some_and(|p| epoch >= best.0 + p) {
+                if progress {
+                    eprintln!(
+                        "validation: no better epoch in {} epochs, stopping at {epoch}",
+                        cfg.patience.unwrap_or_default()
+                    );
+                }
+                return false;
+            }
             if progress {
                 let chosen = epoch_best
                     .1
@@ -553,6 +598,22 @@ pub fn train_scale(
         .collect();
     let xs = p.standardise(&p.xtr);
     let texts = texts_of(emb, seen)?;
+    // Diagnostics of the final fit on (up to) 300 of its own training samples, spread over the
+    // classes: the test classes and held-out samples stay unseen.
+    let every = (yi.len() / DIAGNOSTIC_SAMPLES).max(1);
+    let (diag_x, diag_y): (Vec<f32>, Vec<usize>) = {
+        let rows: Vec<usize> = (0..yi.len())
+            .step_by(every)
+            .take(DIAGNOSTIC_SAMPLES)
+            .collect();
+        (
+            rows.iter()
+                .flat_map(|&r| p.xtr[r * f..(r + 1) * f].iter().copied())
+                .collect(),
+            rows.iter().map(|&r| yi[r]).collect(),
+        )
+    };
+    let mut final_diagnostics = None;
     let mut final_w = None;
     fit(
         &config,
@@ -565,10 +626,23 @@ pub fn train_scale(
         &settings(best_epoch),
         mean,
         std,
-        |epoch, w, loss| {
+        |epoch, w, terms| {
+            let pri = priors_for(w, &data.catalog, emb, seen).expect("texts exist");
+            let d = diagnose(w, &diag_x, &diag_y, &pri);
             if progress {
-                eprintln!("final epoch {epoch}/{best_epoch}: loss {loss:.4}");
+                eprintln!(
+                    "final epoch {epoch}/{best_epoch}: loss {:.4} (rec {:.4}, KL {:.4}, list {:.4}, proto {:.4}); {} active latent units of {}",
+                    terms.loss,
+                    terms.rec,
+                    terms.kl,
+                    terms.list,
+                    terms.proto,
+                    d.active_units,
+                    w.config.latent
+                );
             }
+            log.push(log_line("final", epoch, terms, "training samples", &d));
+            final_diagnostics = Some(d);
             final_w = Some(w.clone());
             true
         },
@@ -682,7 +756,18 @@ pub fn train_scale(
     };
     info.save(out)?;
     folder::write_manifest(out)?;
+    let log_path = out.join(SCALE_LOG);
+    std::fs::write(&log_path, log.join("\n") + "\n")
+        .map_err(|e| format!("{}: {e}", log_path.display()))?;
+    let diagnostics = ScaleDiagnostics {
+        validation: val_diagnostics
+            .get(best_epoch - 1)
+            .cloned()
+            .expect("one per validation epoch"),
+        final_training: final_diagnostics.expect("at least one epoch"),
+    };
     let report = ScaleReport {
+        diagnostics: Some(diagnostics),
         accuracies,
         best_epoch,
         val_zsl_top1: val_acc,
@@ -761,5 +846,6 @@ pub fn train_alignment(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Scal
         feature_samples_per_s: p.feature_rate,
         seconds: started.elapsed().as_secs_f32(),
         val_curve: curve,
+        diagnostics: None,
     })
 }

@@ -12,6 +12,7 @@
 //! energy offset and the "unknown" threshold; then the final model trains on all seen classes.
 
 use super::cvae::Cvae;
+use super::diagnostics::EpochTerms;
 use super::shift_gcn::vec_of;
 use crate::model::cvae::{CvaeConfig, CvaeWeights};
 use crate::rng::Rng;
@@ -38,6 +39,31 @@ pub struct ScaleLoss {
     pub tau_p: f32,
     /// Epochs of linear KL warm-up in `L_gen`.
     pub warmup: usize,
+    /// Free bits: in `L_gen` each latent dimension's batch-mean KL counts as at least this
+    /// (nats; 0 = off), so that the ELBO gains nothing by collapsing a dimension below it.
+    #[serde(default)]
+    pub free_bits: f32,
+    /// What the class priors' variances may be (`PriorVariance`).
+    #[serde(default)]
+    pub prior_variance: PriorVariance,
+    /// The prototype contrast sees μ_q(x, y) computed with `h_y` detached, so its gradient
+    /// cannot make the posterior copy the class code.
+    #[serde(default)]
+    pub proto_detach: bool,
+}
+
+/// The class priors' log-variances.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum PriorVariance {
+    /// Each class's own, from its text (the method as published).
+    #[default]
+    Free,
+    /// One per latent dimension shared by every class: the mean over the training classes
+    /// (no class pays less for a mismatch than another).
+    Shared,
+    /// Unit variance for every class and dimension.
+    Unit,
 }
 
 impl Default for ScaleLoss {
@@ -52,6 +78,9 @@ impl Default for ScaleLoss {
             eta: 0.5,
             tau_p: 0.1,
             warmup: 5,
+            free_bits: 0.0,
+            prior_variance: PriorVariance::Free,
+            proto_detach: false,
         }
     }
 }
@@ -88,8 +117,8 @@ fn cosine_matrix(texts: &[Vec<f32>]) -> Vec<f32> {
     s
 }
 
-/// Trains a CVAE; after every epoch `on_epoch(epoch, &weights)` may evaluate and returns whether
-/// to keep going. Returns the final module.
+/// Trains a CVAE; after every epoch `on_epoch(epoch, &weights, &terms)` may evaluate and
+/// returns whether to keep going. Returns the final module.
 pub fn fit(
     config: &CvaeConfig,
     loss: &ScaleLoss,
@@ -97,7 +126,7 @@ pub fn fit(
     settings: &FitSettings,
     feature_mean: &[f32],
     feature_std: &[f32],
-    mut on_epoch: impl FnMut(usize, &CvaeWeights, f32) -> bool,
+    mut on_epoch: impl FnMut(usize, &CvaeWeights, &EpochTerms) -> bool,
 ) -> Cvae {
     let dev = super::device(true);
     dev.seed(settings.seed);
@@ -117,7 +146,8 @@ pub fn fit(
         } else {
             (epoch as f32 / loss.warmup as f32).min(1.0)
         };
-        let mut total = 0.0f32;
+        let mut sums = EpochTerms::default();
+        let scalar = |t: &Tensor<1>| vec_of(t.clone().detach())[0];
         for batch in order.chunks(settings.batch) {
             let b = batch.len();
             let x: Vec<f32> = batch
@@ -132,6 +162,11 @@ pub fn fit(
             );
             let h_all = model.condition(texts.clone());
             let (pmu, plv) = model.prior(h_all.clone());
+            let plv = match loss.prior_variance {
+                PriorVariance::Free => plv,
+                PriorVariance::Shared => plv.mean_dim(0).repeat_dim(0, k),
+                PriorVariance::Unit => plv.zeros_like(),
+            };
 
             // 1. ELBO of the true class.
             let h_y = h_all.clone().select(0, yi.clone());
@@ -139,15 +174,29 @@ pub fn fit(
             let eps =
                 Tensor::<2>::random([b, z], burn::tensor::Distribution::Normal(0.0, 1.0), &dev);
             let zs = mu.clone() + (lv.clone() * 0.5).exp() * eps;
-            let rec = (model.decode(zs, h_y) - xt.clone()).powf_scalar(2.0).mean();
-            let kl_y = super::cvae::kl(
+            let rec = (model.decode(zs, h_y.clone()) - xt.clone())
+                .powf_scalar(2.0)
+                .mean();
+            let kl_dims = super::cvae::kl(
                 mu.clone(),
                 lv.clone(),
                 pmu.clone().select(0, yi.clone()),
                 plv.clone().select(0, yi.clone()),
-            )
-            .mean();
-            let mut objective = rec + kl_y * f64::from(config.beta * warm);
+            );
+            let kl_y = kl_dims.clone().mean();
+            // Free bits: the ELBO's KL with each dimension's batch mean floored.
+            let kl_gen = if loss.free_bits > 0.0 {
+                kl_dims
+                    .mean_dim(0)
+                    .clamp_min(f64::from(loss.free_bits))
+                    .mean()
+            } else {
+                kl_y.clone()
+            };
+            let bf = b as f32;
+            sums.rec += scalar(&rec) * bf;
+            sums.kl += scalar(&kl_y) * bf;
+            let mut objective = rec + kl_gen * f64::from(config.beta * warm);
 
             // 2–3. Listwise energy loss with semantic bias and uncertainty-adaptive margin/weights.
             if loss.alpha > 0.0 {
@@ -169,6 +218,7 @@ pub fn fit(
                     .gather(1, yi.clone().reshape([b, 1]))
                     .neg();
                 let l_list = (nll * t2(weights, [b, 1], &dev)).mean();
+                sums.list += scalar(&l_list) * bf;
                 objective = objective + l_list * f64::from(loss.alpha);
             }
 
@@ -178,25 +228,68 @@ pub fn fit(
                     let n = t.clone().powf_scalar(2.0).sum_dim(1).sqrt().clamp_min(1e-6);
                     t / n
                 };
+                let mu = if loss.proto_detach {
+                    model.encode(xt.clone(), Some(h_y.clone().detach())).0
+                } else {
+                    mu
+                };
                 let logits = norm(mu).matmul(norm(pmu).transpose()) / f64::from(loss.tau_p);
                 let l_proto = log_softmax(logits, 1)
                     .gather(1, yi.reshape([b, 1]))
                     .neg()
                     .mean();
+                sums.proto += scalar(&l_proto) * bf;
                 objective = objective + l_proto * f64::from(loss.eta);
             }
-            total += vec_of(objective.clone())[0] * b as f32;
+            sums.loss += scalar(&objective) * bf;
             let grads = GradientsParams::from_grads(objective.backward(), &model);
             model = optim.step(settings.lr, model, grads);
         }
-        let weights = model
+        let mut weights = model
             .valid()
             .to_weights(feature_mean.to_vec(), feature_std.to_vec());
-        if !on_epoch(epoch, &weights, total / n.max(1) as f32) {
+        fix_prior_variance(&mut weights, loss.prior_variance, data.texts);
+        let per = 1.0 / n.max(1) as f32;
+        let terms = EpochTerms {
+            loss: sums.loss * per,
+            rec: sums.rec * per,
+            kl: sums.kl * per,
+            list: sums.list * per,
+            proto: sums.proto * per,
+        };
+        if !on_epoch(epoch, &weights, &terms) {
             break;
         }
     }
     model
+}
+
+/// Makes the weights' prior log-variances what `variance` says for every class, new ones
+/// included: the log-variance half of the prior layer becomes a constant (its weights 0, its
+/// bias the training classes' mean for `Shared`, 0 for `Unit`). `Free` changes nothing.
+pub fn fix_prior_variance(weights: &mut CvaeWeights, variance: PriorVariance, texts: &[Vec<f32>]) {
+    let z = weights.config.latent;
+    let constant: Vec<f32> = match variance {
+        PriorVariance::Free => return,
+        PriorVariance::Unit => vec![0.0; z],
+        PriorVariance::Shared => {
+            let mut mean = vec![0.0f32; z];
+            let mut out = vec![0.0f32; 2 * z];
+            for t in texts {
+                let h = weights.project_text(t);
+                crate::model::cvae::affine(&weights.prior, &h, &mut out);
+                for (m, v) in mean.iter_mut().zip(&out[z..]) {
+                    *m += v / texts.len().max(1) as f32;
+                }
+            }
+            mean
+        }
+    };
+    let prior = &mut weights.prior;
+    for row in prior.w.chunks_exact_mut(prior.out) {
+        row[z..].iter_mut().for_each(|w| *w = 0.0);
+    }
+    prior.b[z..].copy_from_slice(&constant);
 }
 
 /// Per-sample margins and weights (batch mean 1) from posterior variances `v`.
@@ -331,4 +424,39 @@ pub fn topk(energy: &[f32], k: usize, truth: &[usize]) -> (f32, f32) {
         t5 += usize::from(better < 5);
     }
     (t1 as f32 / n.max(1) as f32, t5 as f32 / n.max(1) as f32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::cvae::{test_linear, tiny_weights};
+
+    #[test]
+    fn shared_and_unit_prior_variances_hold_for_every_class_new_ones_too() {
+        // Prior log-variance (h₀, 2·h₁) of h = text: the two texts give (1, 0) and (0, 2).
+        let mut w = tiny_weights();
+        w.prior = test_linear(2, 4, &[0.3, 0.0, 1.0, 0.0, 0.0, 0.7, 0.0, 2.0]);
+        let texts = vec![vec![1.0, 0.0], vec![0.0, 1.0]];
+        let new = vec![vec![0.4, 0.9]];
+        let names = |n: usize| (0..n).map(|i| format!("c{i}")).collect::<Vec<_>>();
+        let before = w.class_priors(&[1, 2], &names(2), &texts);
+        assert_eq!(before.prior_logvar, [1.0, 0.0, 0.0, 2.0]);
+
+        let mut free = w.clone();
+        fix_prior_variance(&mut free, PriorVariance::Free, &texts);
+        assert_eq!(free, w);
+
+        let mut shared = w.clone();
+        fix_prior_variance(&mut shared, PriorVariance::Shared, &texts);
+        let after = shared.class_priors(&[1, 2], &names(2), &texts);
+        assert_eq!(after.prior_logvar, [0.5, 1.0, 0.5, 1.0]);
+        assert_eq!(after.prior_mu, before.prior_mu, "the means are untouched");
+        let unseen = shared.class_priors(&[3], &names(1), &new);
+        assert_eq!(unseen.prior_logvar, [0.5, 1.0]);
+
+        let mut unit = w.clone();
+        fix_prior_variance(&mut unit, PriorVariance::Unit, &texts);
+        let after = unit.class_priors(&[1, 2, 3], &names(3), &[texts, new].concat());
+        assert!(after.prior_logvar.iter().all(|&v| v == 0.0));
+    }
 }
