@@ -12,6 +12,13 @@ fn runtime() -> tokio::runtime::Runtime {
     scale::stream::net::runtime().unwrap()
 }
 
+/// A publisher on a free loopback port.
+async fn loopback(limits: Limits) -> Publisher {
+    Publisher::bind("tcp://127.0.0.1:0", limits, None)
+        .await
+        .unwrap()
+}
+
 async fn sub(endpoint: &str, topic: &str) -> SubSocket {
     let mut s = SubSocket::new();
     s.subscribe(topic).await.unwrap();
@@ -91,9 +98,7 @@ fn closed_by_publisher(s: &mut std::net::TcpStream) -> bool {
 #[test]
 fn a_subscriber_gets_only_the_topics_it_asked_for_whole() {
     runtime().block_on(async {
-        let p = Publisher::bind("tcp://127.0.0.1:0", Limits::default(), None)
-            .await
-            .unwrap();
+        let p = loopback(Limits::default()).await;
         assert!(p.endpoint().starts_with("tcp://127.0.0.1:"));
         assert!(!p.endpoint().ends_with(":0"));
         let mut s = sub(p.endpoint(), "labels").await;
@@ -156,9 +161,7 @@ fn a_subscriber_that_stops_reading_costs_a_bounded_queue_and_holds_up_no_one() {
         ..Limits::default()
     };
     runtime().block_on(async {
-        let p = Publisher::bind("tcp://127.0.0.1:0", limits, None)
-            .await
-            .unwrap();
+        let p = loopback(limits).await;
         // The stalled peer: greeting, READY, subscribe to everything, then never a read.
         let mut hello = greeting_and_ready(b"SUB");
         hello.extend_from_slice(&[0x00, 0x01, 0x01]);
@@ -216,9 +219,7 @@ fn a_subscriber_that_stops_reading_costs_a_bounded_queue_and_holds_up_no_one() {
 #[test]
 fn peers_that_break_the_protocol_are_closed_and_the_others_carry_on() {
     runtime().block_on(async {
-        let p = Publisher::bind("tcp://127.0.0.1:0", Limits::default(), None)
-            .await
-            .unwrap();
+        let p = loopback(Limits::default()).await;
         let mut good = sub(p.endpoint(), "labels").await;
         until_subscribed(&p, &mut good, b"labels").await;
         let endpoint = p.endpoint().to_string();
@@ -263,9 +264,7 @@ fn more_subscribers_than_the_limit_are_turned_away() {
         ..Limits::default()
     };
     runtime().block_on(async {
-        let p = Publisher::bind("tcp://127.0.0.1:0", limits, None)
-            .await
-            .unwrap();
+        let p = loopback(limits).await;
         let mut first = sub(p.endpoint(), "").await;
         until_subscribed(&p, &mut first, b"x").await;
         let endpoint = p.endpoint().to_string();
