@@ -4,7 +4,8 @@
 # synthetic ZSL / GZSL, the diagnostics of the selected epoch, and the real development sets
 # (scripts/real_eval.py). One line of JSON per run in $work/runs.jsonl, a markdown table at the end.
 #   bash scripts/scale_fixes.sh [work folder, default target/scale-fixes] [seeds, default "0 1 2"]
-# About 4 minutes per run here (2-core machine): 5 settings × 3 seeds ≈ 1 hour.
+# About 4 minutes per run here (2-core machine): 6 settings × 3 seeds ≈ 1 hour, then the
+# alignment baseline (3 seeds) for comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-target/scale-fixes}
@@ -23,8 +24,9 @@ declare -A settings=(
   [prior-shared]="--prior-variance shared"
   [prior-unit]="--prior-variance unit"
   [proto-detach]="--proto-detach"
+  [unconditioned]="--unconditioned"
 )
-for name in recipe free-bits-0.05 prior-shared prior-unit proto-detach; do
+for name in recipe free-bits-0.05 prior-shared prior-unit proto-detach unconditioned; do
   for seed in $seeds; do
     out=$work/$name-s$seed
     mkdir -p "$out"
@@ -54,23 +56,39 @@ print(json.dumps(row))
 EOF
   done
 done
+# The alignment baseline on the same features and protocol (ZSL only; no model folder).
+for seed in $seeds; do
+  [ -s "$work/alignment-s$seed.json" ] || $scale train scale --alignment-baseline \
+    --encoder models/default/encoder.safetensors --data "$work/data" --split synth-35/5 \
+    --epochs 30 --seed "$seed" --json --out "$work/alignment-s$seed" 2> /dev/null \
+    | tail -n 1 > "$work/alignment-s$seed.json"
+done
 cat "$work"/*-s*/row.json > "$work/runs.jsonl"
-$python - "$work/runs.jsonl" <<'EOF'
-import json, statistics as st, sys
+$python - "$work/runs.jsonl" "$work" <<'EOF'
+import glob, json, os, statistics as st, sys
 rows = {}
 for line in open(sys.argv[1]):
     r = json.loads(line)
     rows.setdefault(r["setting"], {})[r["seed"]] = r
 def ms(v):
     return f"{st.mean(v):.3f} ± {st.stdev(v):.3f}" if len(v) > 1 else f"{v[0]:.3f}"
-print("| setting | seeds | ZSL top-1 (chance 0.20) | GZSL H | active units (within class) | KL/dim median | most-predicted share | real own/chance (1×) | real catalogue top-1 UT / HDM05 / NTU (chance 0.025) |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| setting | seeds | ZSL top-1 (chance 0.20) | paired vs recipe | GZSL H | active units (within class) | KL/dim median | most-predicted share | real own/chance (1×) | real catalogue top-1 UT / HDM05 / NTU (chance 0.025) |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+base = rows.get("recipe", {})
 for name, by_seed in rows.items():
     rs = list(by_seed.values())
     own = [r["real"]["own_top1_over_chance_mean"] for r in rs]
     cat = {s: st.mean(r["real"]["sets"][s]["catalog"]["top1"] for r in rs) for s in ("utkinect", "hdm05", "ntu")}
-    print(f"| {name} | {len(rs)} | {ms([r['zsl_top1'] for r in rs])} | {ms([r['gzsl_h'] for r in rs])} "
+    diff = [by_seed[s]["zsl_top1"] - base[s]["zsl_top1"] for s in by_seed if s in base]
+    print(f"| {name} | {len(rs)} | {ms([r['zsl_top1'] for r in rs])} | {ms(diff) if diff else '—'} | {ms([r['gzsl_h'] for r in rs])} "
           f"| {st.mean(r['active_units'] for r in rs):.0f} ({st.mean(r['active_within'] for r in rs):.0f}) "
           f"| {st.mean(r['kl_median'] for r in rs):.3f} | {st.mean(r['top_share'] for r in rs):.2f} | {ms(own)} "
           f"| {cat['utkinect']:.3f} / {cat['hdm05']:.3f} / {cat['ntu']:.3f} |")
+align = {}
+for f in glob.glob(os.path.join(sys.argv[2], "alignment-s*.json")):
+    seed = int(f.rsplit("-s", 1)[1].split(".")[0])
+    align[seed] = json.load(open(f))["accuracies"]["zsl_top1"]
+if align:
+    diff = [base[s]["zsl_top1"] - a for s, a in align.items() if s in base]
+    print(f"| alignment baseline | {len(align)} | {ms(list(align.values()))} | recipe − baseline {ms(diff)} | — | — | — | — | — | — |")
 EOF
