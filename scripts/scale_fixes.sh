@@ -4,7 +4,8 @@
 # synthetic ZSL / GZSL, the diagnostics of the selected epoch, and the real development sets
 # (scripts/real_eval.py). One line of JSON per run in $work/runs.jsonl, a markdown table at the end.
 #   bash scripts/scale_fixes.sh [work folder, default target/scale-fixes] [seeds, default "0 1 2"]
-# About 4 minutes per run here (2-core machine): 6 settings × 3 seeds ≈ 1 hour, then the
+# SETTINGS="a b" runs only those. About 4 minutes per run here (2-core machine): 8 settings ×
+# 3 seeds ≈ 1.5 hours, then the
 # alignment baseline (3 seeds) for comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,8 +26,10 @@ declare -A settings=(
   [prior-unit]="--prior-variance unit"
   [proto-detach]="--proto-detach"
   [unconditioned]="--unconditioned"
+  [proto-weight-0.1]="--proto-weight 0.1"
+  [proto-tau-0.5]="--proto-tau 0.5"
 )
-for name in recipe free-bits-0.05 prior-shared prior-unit proto-detach unconditioned; do
+for name in ${SETTINGS:-recipe free-bits-0.05 prior-shared prior-unit proto-detach unconditioned proto-weight-0.1 proto-tau-0.5}; do
   for seed in $seeds; do
     out=$work/$name-s$seed
     mkdir -p "$out"

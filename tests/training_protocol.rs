@@ -200,6 +200,10 @@ fn training_fixes_are_switchable_and_patience_ends_validation() {
         "--proto-detach",
         "--tau",
         "0.2",
+        "--proto-weight",
+        "0.2",
+        "--proto-tau",
+        "0.3",
         "--patience",
         "1",
     ];
@@ -220,7 +224,12 @@ fn training_fixes_are_switchable_and_patience_ends_validation() {
     assert!(priors.prior_logvar.iter().all(|&v| v == 0.0));
     assert!(priors.prior_mu.iter().any(|&v| v != 0.0));
     // Nonsense values are refused by name.
-    for (flag, value) in [("--free-bits", "-1"), ("--tau", "0")] {
+    for (flag, value) in [
+        ("--free-bits", "-1"),
+        ("--tau", "0"),
+        ("--proto-weight", "-0.5"),
+        ("--proto-tau", "0"),
+    ] {
         let arg = format!("{flag}={value}");
         let out = train_scale(tmp.path(), &tmp.path().join("bad"), &[&arg]);
         assert!(!out.status.success());

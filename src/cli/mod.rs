@@ -406,6 +406,12 @@ pub enum TrainCommand {
         /// be met by copying it.
         #[arg(long)]
         proto_detach: bool,
+        /// Weight η of the prototype contrast (0.5; 0 is --no-prototype).
+        #[arg(long, default_value_t = crate::train::scale::ScaleLoss::default().eta)]
+        proto_weight: f32,
+        /// Temperature τ_p of the prototype contrast.
+        #[arg(long, default_value_t = crate::train::scale::ScaleLoss::default().tau_p)]
+        proto_tau: f32,
         /// Temperature τ of the listwise energy loss.
         #[arg(long, default_value_t = crate::train::scale::ScaleLoss::default().tau)]
         tau: f32,
@@ -500,6 +506,8 @@ pub fn main() -> ExitCode {
                     free_bits,
                     prior_variance,
                     proto_detach,
+                    proto_weight,
+                    proto_tau,
                     tau,
                     patience,
                     epochs,
@@ -517,6 +525,16 @@ pub fn main() -> ExitCode {
                 loss.lambda_s = 0.0;
             }
             loss.uncertainty = !no_uncertainty;
+            if !(proto_weight.is_finite() && proto_weight >= 0.0) {
+                eprintln!("error: --proto-weight must be 0 or more (got {proto_weight})");
+                return ExitCode::FAILURE;
+            }
+            if !(proto_tau.is_finite() && proto_tau > 0.0) {
+                eprintln!("error: --proto-tau must be above 0 (got {proto_tau})");
+                return ExitCode::FAILURE;
+            }
+            loss.eta = proto_weight;
+            loss.tau_p = proto_tau;
             if no_prototype {
                 loss.eta = 0.0;
             }
