@@ -56,6 +56,7 @@ fn main() {
             beta: 1.0,
             score_beta: None,
             class_conditioned: true,
+            members: 1,
         };
         let w = head(&cvae);
         let params: usize = w

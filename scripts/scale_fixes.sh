@@ -4,7 +4,8 @@
 # synthetic ZSL / GZSL, the diagnostics of the selected epoch, and the real development sets
 # (scripts/real_eval.py). One line of JSON per run in $work/runs.jsonl, a markdown table at the end.
 #   bash scripts/scale_fixes.sh [work folder, default target/scale-fixes] [seeds, default "0 1 2"]
-# SETTINGS="a b" runs only those. About 4 minutes per run here (2-core machine): 8 settings ×
+# SETTINGS="a b" runs only those; ensemble-3 (`--members 3`: seeds s, s+1, s+2 for seed s) runs
+# only when named. About 4 minutes per run here (2-core machine): 8 settings ×
 # 3 seeds ≈ 1.5 hours, then the
 # alignment baseline (3 seeds) for comparison.
 set -euo pipefail
@@ -28,6 +29,7 @@ declare -A settings=(
   [unconditioned]="--unconditioned"
   [proto-weight-0.1]="--proto-weight 0.1"
   [proto-tau-0.5]="--proto-tau 0.5"
+  [ensemble-3]="--members 3"
 )
 for name in ${SETTINGS:-recipe free-bits-0.05 prior-shared prior-unit proto-detach unconditioned proto-weight-0.1 proto-tau-0.5}; do
   for seed in $seeds; do
@@ -59,8 +61,10 @@ print(json.dumps(row))
 EOF
   done
 done
-# The alignment baseline on the same features and protocol (ZSL only; no model folder).
+# The alignment baseline on the same features and protocol (ZSL only; no model folder);
+# BASELINE=0 leaves it out.
 for seed in $seeds; do
+  [ "${BASELINE:-1}" = 1 ] || break
   [ -s "$work/alignment-s$seed.json" ] || $scale train scale --alignment-baseline \
     --encoder models/default/encoder.safetensors --data "$work/data" --split synth-35/5 \
     --epochs 30 --seed "$seed" --json --out "$work/alignment-s$seed" 2> /dev/null \

@@ -76,78 +76,126 @@ fn shift_gcn_onnx_matches_burn_at_batch_1_and_8() {
     }
 }
 
-use scale::model::cvae::CvaeConfig;
+use scale::model::cvae::{ClassPriors, CvaeConfig, CvaeWeights};
 use scale::train::scale::{FitData, FitSettings, ScaleLoss};
 
-/// `score_beta`: the ranking energy's own KL weight (the training graph keeps β = 1, so it is
-/// compared only without one).
-fn energy_head_parity(class_conditioned: bool, score_beta: Option<f32>) {
-    let config = CvaeConfig {
+/// Classes of the energy-head checks, and the standardisation of their features.
+const CLASSES: usize = 4;
+const MEAN: f32 = 0.1;
+const STD: f32 = 1.5;
+
+/// A small CVAE (F 24, hidden 40, latent 8) with the ranking β given.
+fn small_config(class_conditioned: bool, score_beta: Option<f32>) -> CvaeConfig {
+    CvaeConfig {
         feature_dim: 24,
         text_dim: 384,
         cond_dim: 32,
         hidden: 40,
         latent: 8,
         beta: 1.0,
-        score_beta: None,
+        score_beta,
         class_conditioned,
-    };
-    let (n, k) = (32usize, 4usize);
+        members: 1,
+    }
+}
+
+/// The class texts of the checks.
+fn class_texts() -> Vec<Vec<f32>> {
+    (0..CLASSES).map(|c| seeded(384, 50 + c as u64)).collect()
+}
+
+/// A few training steps on seeded data (32 samples of 4 classes).
+fn trained(config: &CvaeConfig, epochs: usize, seed: u64) -> CvaeWeights {
+    let n = 32usize;
     let x = seeded(n * config.feature_dim, 7);
-    let y: Vec<usize> = (0..n).map(|i| i % k).collect();
-    let texts: Vec<Vec<f32>> = (0..k).map(|c| seeded(384, 50 + c as u64)).collect();
-    let mean = vec![0.1; config.feature_dim];
-    let std = vec![1.5; config.feature_dim];
+    let y: Vec<usize> = (0..n).map(|i| i % CLASSES).collect();
+    let (mean, std) = (
+        vec![MEAN; config.feature_dim],
+        vec![STD; config.feature_dim],
+    );
     let settings = FitSettings {
-        epochs: 3,
+        epochs,
         batch: 8,
         lr: 1e-2,
-        seed: 1,
+        seed,
     };
-    let model = scale::train::scale::fit(
-        &config,
+    let data = FitData {
+        x: &x,
+        y: &y,
+        texts: &class_texts(),
+    };
+    scale::train::scale::fit(
+        config,
         &ScaleLoss::default(),
-        &FitData {
-            x: &x,
-            y: &y,
-            texts: &texts,
-        },
+        &data,
         &settings,
         &mean,
         &std,
         |_, _, _| true,
-    );
-    let mut w = model.valid().to_weights(mean, std);
+    )
+    .valid()
+    .to_weights(mean, std)
+}
+
+/// The class-prior cache of the checks' classes.
+fn priors_of(w: &CvaeWeights) -> ClassPriors {
+    let names: Vec<String> = (0..CLASSES).map(|c| format!("class {c}")).collect();
+    let ids: Vec<u32> = (1..=CLASSES as u32).collect();
+    w.class_priors(&ids, &names, &class_texts())
+}
+
+/// The exported energy head's energies `[batch, K]` in ONNX Runtime.
+fn onnx_energies(w: &CvaeWeights, priors: &ClassPriors, feats: &[f32], batch: usize) -> Vec<f32> {
+    let c = &w.config;
+    let onnx = export::energy_head::export(w).unwrap();
+    let mut session = runtime::cpu_session(&onnx, SessionOptions::default()).unwrap();
+    let arr = |v: &[f32], r: usize, cols: usize| {
+        ndarray::Array2::from_shape_vec((r, cols), v.to_vec()).unwrap()
+    };
+    let k = priors.len();
+    let x = arr(feats, batch, c.feature_dim);
+    let enc_h = arr(&priors.enc_h, k, c.hidden);
+    let dec_h = arr(&priors.dec_h, k, c.hidden);
+    let mu = arr(&priors.prior_mu, k, c.latent);
+    let lv = arr(&priors.prior_logvar, k, c.latent);
+    let out = session
+        .run(ort::inputs![
+            export::energy_head::FEATURE => TensorRef::from_array_view(&x).unwrap(),
+            export::energy_head::ENC_H => TensorRef::from_array_view(&enc_h).unwrap(),
+            export::energy_head::DEC_H => TensorRef::from_array_view(&dec_h).unwrap(),
+            export::energy_head::PRIOR_MU => TensorRef::from_array_view(&mu).unwrap(),
+            export::energy_head::PRIOR_LOGVAR => TensorRef::from_array_view(&lv).unwrap(),
+        ])
+        .unwrap();
+    let (shape, e) = out[export::energy_head::ENERGY]
+        .try_extract_tensor::<f32>()
+        .unwrap();
+    assert_eq!(shape.to_vec(), vec![batch as i64, k as i64]);
+    e.to_vec()
+}
+
+/// Largest absolute difference of two equally long vectors.
+fn max_diff(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max)
+}
+
+/// `score_beta`: the ranking energy's own KL weight (the training graph keeps β = 1, so it is
+/// compared only without one).
+fn energy_head_parity(class_conditioned: bool, score_beta: Option<f32>) {
+    let config = small_config(class_conditioned, None);
+    let k = CLASSES;
+    let texts = class_texts();
+    let mut w = trained(&config, 3, 1);
     let beta_one = w.clone();
     w.config.score_beta = score_beta;
-    let names: Vec<String> = (0..k).map(|c| format!("class {c}")).collect();
-    let ids: Vec<u32> = (1..=k as u32).collect();
-    let priors = w.class_priors(&ids, &names, &texts);
-    let onnx = export::energy_head::export(&w).unwrap();
-    let mut session = runtime::cpu_session(&onnx, SessionOptions::default()).unwrap();
-    let arr = |v: &[f32], r: usize, c: usize| {
-        ndarray::Array2::from_shape_vec((r, c), v.to_vec()).unwrap()
-    };
+    let priors = priors_of(&w);
     for batch in [1usize, 8] {
         let feats = seeded(batch * config.feature_dim, 200 + batch as u64);
-        let x = arr(&feats, batch, config.feature_dim);
-        let enc_h = arr(&priors.enc_h, k, config.hidden);
-        let dec_h = arr(&priors.dec_h, k, config.hidden);
-        let mu = arr(&priors.prior_mu, k, config.latent);
-        let lv = arr(&priors.prior_logvar, k, config.latent);
-        let out = session
-            .run(ort::inputs![
-                export::energy_head::FEATURE => TensorRef::from_array_view(&x).unwrap(),
-                export::energy_head::ENC_H => TensorRef::from_array_view(&enc_h).unwrap(),
-                export::energy_head::DEC_H => TensorRef::from_array_view(&dec_h).unwrap(),
-                export::energy_head::PRIOR_MU => TensorRef::from_array_view(&mu).unwrap(),
-                export::energy_head::PRIOR_LOGVAR => TensorRef::from_array_view(&lv).unwrap(),
-            ])
-            .unwrap();
-        let (s, ort_e) = out[export::energy_head::ENERGY]
-            .try_extract_tensor::<f32>()
-            .unwrap();
-        assert_eq!(s.to_vec(), vec![batch as i64, k as i64]);
+        let ort_e = onnx_energies(&w, &priors, &feats, batch);
         let burn_e = scale::train::scale::energies(&w, &feats, &priors);
         let plain_e: Vec<f32> = feats
             .chunks_exact(config.feature_dim)
@@ -158,7 +206,7 @@ fn energy_head_parity(class_conditioned: bool, score_beta: Option<f32>) {
         let m = scale::train::cvae::Cvae::from_weights(&w, &dev);
         let std_x: Vec<f32> = feats
             .chunks_exact(config.feature_dim)
-            .flat_map(|r| r.iter().map(|v| (v - 0.1) / 1.5).collect::<Vec<_>>())
+            .flat_map(|r| r.iter().map(|v| (v - MEAN) / STD).collect::<Vec<_>>())
             .collect();
         let h = m.condition(Tensor::<2>::from_data(
             TensorData::new(texts.concat(), [k, 384]),
@@ -180,19 +228,11 @@ fn energy_head_parity(class_conditioned: bool, score_beta: Option<f32>) {
         } else {
             // The ranking β changes the energies: they are not those of β = 1.
             let e1 = scale::train::scale::energies(&beta_one, &feats, &priors);
-            let moved = e1
-                .iter()
-                .zip(&plain_e)
-                .map(|(a, b)| (a - b).abs())
-                .fold(0.0f32, f32::max);
+            let moved = max_diff(&e1, &plain_e);
             assert!(moved > 1e-3, "score_beta had no effect ({moved})");
         }
         for (name, other) in others {
-            let diff = ort_e
-                .iter()
-                .zip(other.iter())
-                .map(|(a, b)| (a - b).abs())
-                .fold(0.0f32, f32::max);
+            let diff = max_diff(&ort_e, other);
             eprintln!(
                 "energy head parity ({}conditioned, ranking β {:?}), batch {batch}, ONNX vs {name}: {diff:.2e}",
                 if class_conditioned { "" } else { "un" },
@@ -209,4 +249,42 @@ fn energy_head_onnx_matches_burn_and_the_plain_reference_at_batch_1_and_8() {
     energy_head_parity(true, None);
     energy_head_parity(false, None);
     energy_head_parity(true, Some(10.0));
+}
+
+/// An ensemble's energy head (each member on its columns of the cache, the mean of their
+/// energies) against the plain reference, burn, and the mean of the members' own graphs.
+#[test]
+fn an_ensembles_energy_head_is_the_mean_of_its_members_in_onnx_too() {
+    let config = small_config(true, Some(3.0));
+    let members: Vec<CvaeWeights> = (0..3u64).map(|seed| trained(&config, 2, seed)).collect();
+    let ens = CvaeWeights::ensemble(members.clone()).unwrap();
+    let pri = priors_of(&ens);
+    for batch in [1usize, 5] {
+        let feats = seeded(batch * config.feature_dim, 300 + batch as u64);
+        let onnx = onnx_energies(&ens, &pri, &feats, batch);
+        let each: Vec<Vec<f32>> = members
+            .iter()
+            .map(|w| onnx_energies(w, &priors_of(w), &feats, batch))
+            .collect();
+        let mean_of_members: Vec<f32> = (0..batch * CLASSES)
+            .map(|i| each.iter().map(|e| e[i]).sum::<f32>() / 3.0)
+            .collect();
+        let plain: Vec<f32> = feats
+            .chunks_exact(config.feature_dim)
+            .flat_map(|f| ens.energies(f, &pri))
+            .collect();
+        let burn = scale::train::scale::energies(&ens, &feats, &pri);
+        for (name, other) in [
+            ("mean of the members' graphs", &mean_of_members),
+            ("plain Rust", &plain),
+            ("burn", &burn),
+        ] {
+            let diff = max_diff(&onnx, other);
+            eprintln!("ensemble of 3, batch {batch}, ONNX vs {name}: {diff:.2e}");
+            assert!(diff <= 1e-4, "{name}, batch {batch}: {diff}");
+        }
+        // The members differ, so the mean is not any one of them.
+        let spread = max_diff(&each[0], &each[1]);
+        assert!(spread > 1e-3, "members identical ({spread})");
+    }
 }

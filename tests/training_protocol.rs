@@ -237,3 +237,89 @@ fn training_fixes_are_switchable_and_patience_ends_validation() {
         assert!(err.contains(flag), "{err}");
     }
 }
+
+#[test]
+fn an_ensemble_is_its_members_trained_one_by_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    tiny_synthetic_set(tmp.path());
+    let (single0, ens) = (tmp.path().join("s0"), tmp.path().join("ens"));
+    let r0 = report_of(&train_scale(tmp.path(), &single0, &["--epochs", "2"]));
+    let re = report_of(&train_scale(
+        tmp.path(),
+        &ens,
+        &["--epochs", "2", "--members", "2"],
+    ));
+    // Member 1 is the single model of --seed, weight for weight; member 2 trains with seed + 1
+    // on the same (seed-0 augmented) features, so it is not the single model of seed 1.
+    let members = re["members"].as_array().unwrap();
+    assert_eq!(members.len(), 2, "{re}");
+    assert_eq!(members[0]["best_epoch"], r0["best_epoch"], "{re}");
+    assert_eq!(members[0]["val_zsl_top1"], r0["val_zsl_top1"], "{re}");
+    assert_eq!(
+        (members[0]["seed"].as_u64(), members[1]["seed"].as_u64()),
+        (Some(0), Some(1))
+    );
+    assert!(
+        r0.get("members").is_none(),
+        "a single model lists no members"
+    );
+    let load = |dir: &std::path::Path| scale::model::folder::load_cvae(dir).unwrap();
+    let (loaded, first) = (load(&ens), load(&single0));
+    assert_eq!(
+        (
+            loaded.config.members,
+            loaded.config.hidden,
+            loaded.config.latent
+        ),
+        (2, 512, 128)
+    );
+    let tensors = loaded.to_tensors().0;
+    for (name, t) in first.to_tensors().0 {
+        assert_eq!(tensors[&name], t, "{name}");
+    }
+    let second = |name: &str| &tensors[&format!("m2.{name}")].data;
+    assert_ne!(second("enc2.w"), &tensors["enc2.w"].data);
+    assert_eq!(loaded.others.len(), 1);
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(ens.join("model.json")).unwrap()).unwrap();
+    assert_eq!(info["cvae"]["members"], 2);
+    let single_info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(single0.join("model.json")).unwrap())
+            .unwrap();
+    assert!(single_info["cvae"].get("members").is_none());
+    // Each member's epochs in the log, under its own phase names.
+    let log = std::fs::read_to_string(ens.join("scale_log.csv")).unwrap();
+    let phases: Vec<&str> = log
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    let best = |r: &serde_json::Value| r["best_epoch"].as_u64().unwrap() as usize;
+    let mut expected = vec!["validation m1"; 2];
+    expected.extend(vec!["final m1"; best(&members[0])]);
+    expected.extend(vec!["validation m2"; 2]);
+    expected.extend(vec!["final m2"; best(&members[1])]);
+    assert_eq!(phases, expected, "{log}");
+    // The folder serves: its ONNX energy head through `scale eval`.
+    let out = Command::new(env!("CARGO_BIN_EXE_scale"))
+        .args(["eval", "--split", "synth-35/5", "--json", "--model"])
+        .arg(&ens)
+        .arg("--data")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    let eval = report_of(&out);
+    assert!(eval.to_string().contains("top1"), "{eval}");
+    // One ranking β for all members: choosing one per member is refused.
+    let out = train_scale(
+        tmp.path(),
+        &tmp.path().join("bad"),
+        &["--epochs", "1", "--members", "2", "--select-score-beta"],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("select-score-beta"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

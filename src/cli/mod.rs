@@ -419,6 +419,11 @@ pub enum TrainCommand {
         /// (default: run all --epochs).
         #[arg(long)]
         patience: Option<usize>,
+        /// Train an ensemble of this many CVAEs (seeds --seed, --seed + 1, …; each its own
+        /// epoch count) on the same features; the model ranks by their mean energy. Its energy
+        /// head costs this many times one CVAE's.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=16), conflicts_with_all = ["select_score_beta", "alignment_baseline"])]
+        members: u64,
         /// Maximum epochs of the validation run (the final run uses the best epoch count).
         #[arg(long, default_value_t = 30)]
         epochs: usize,
@@ -510,6 +515,7 @@ pub fn main() -> ExitCode {
                     proto_tau,
                     tau,
                     patience,
+                    members,
                     epochs,
                     batch,
                     lr,
@@ -552,6 +558,7 @@ pub fn main() -> ExitCode {
             loss.tau = tau;
             let cfg = crate::train::pipeline::ScaleTrainConfig {
                 patience,
+                members: members as usize,
                 encoder,
                 data,
                 extra_data,

@@ -26,7 +26,8 @@ fn matmul_add(g: &mut GraphBuilder, x: &str, l: &Linear, name: &str, bias: bool)
     g.node("Add", &[&y, &b], &[])
 }
 
-/// Writes the energy-head graph.
+/// Writes the energy-head graph. An ensemble's graph runs each member on its own columns of
+/// the class-prior inputs and outputs the members' mean energy.
 pub fn export(w: &CvaeWeights) -> Result<Vec<u8>, String> {
     let c = &w.config;
     let (f, hd, z) = (c.feature_dim as i64, c.hidden as i64, c.latent as i64);
@@ -44,31 +45,92 @@ pub fn export(w: &CvaeWeights) -> Result<Vec<u8>, String> {
     let centred = g.node("Sub", &[&feature, &mean], &[]);
     let x = g.node("Mul", &[&centred, &inv], &[]);
 
+    let energy = if c.members <= 1 {
+        let inputs = [enc_h, dec_h, prior_mu, prior_lv];
+        member_energy(&mut g, &x, w, c.scoring_beta(), "", &inputs)
+    } else {
+        let mut sum = None::<String>;
+        let (mut h_at, mut z_at) = (0i64, 0i64);
+        for (m, mw) in w.members().enumerate() {
+            let (mh, mz) = (mw.enc2.out as i64, (mw.enc3.out / 2) as i64);
+            let columns = |g: &mut GraphBuilder, input: &str, from: i64, n: i64| {
+                let starts = g.const_i64(&[1], &[from]);
+                let ends = g.const_i64(&[1], &[from + n]);
+                let axes = g.const_i64(&[1], &[1]);
+                g.node("Slice", &[input, &starts, &ends, &axes], &[])
+            };
+            let inputs = [
+                columns(&mut g, &enc_h, h_at, mh),
+                columns(&mut g, &dec_h, h_at, mh),
+                columns(&mut g, &prior_mu, z_at, mz),
+                columns(&mut g, &prior_lv, z_at, mz),
+            ];
+            let e = member_energy(
+                &mut g,
+                &x,
+                mw,
+                c.scoring_beta(),
+                &format!("m{}.", m + 1),
+                &inputs,
+            );
+            sum = Some(match sum {
+                None => e,
+                Some(s) => g.node("Add", &[&s, &e], &[]),
+            });
+            h_at += mh;
+            z_at += mz;
+        }
+        let inv_m = g.const_f32(&[], &[1.0 / c.members as f32]);
+        g.node("Mul", &[&sum.expect("members"), &inv_m], &[])
+    };
+    g.output(&energy, ENERGY, &[Dim::from("batch"), Dim::from("classes")]);
+    g.metadata("model", "SCALE energy head (scale)");
+    g.metadata("class_conditioned", &c.class_conditioned.to_string());
+    if c.members > 1 {
+        g.metadata("members", &c.members.to_string());
+    }
+    Ok(g.to_bytes())
+}
+
+/// One CVAE's energy `[B, K]` of the standardised feature `x` against the class-prior tensors
+/// `[enc_h, dec_h, prior_mu, prior_logvar]` (this member's columns), its weights named with
+/// `prefix`.
+fn member_energy(
+    g: &mut GraphBuilder,
+    x: &str,
+    w: &CvaeWeights,
+    beta: f32,
+    prefix: &str,
+    inputs: &[String; 4],
+) -> String {
+    let [enc_h, dec_h, prior_mu, prior_lv] = inputs;
+    let z = (w.enc3.out / 2) as i64;
+    let name = |n: &str| format!("{prefix}{n}");
     // Encoder: relu(W_x x + enc_h[k]) → relu(enc2) → enc3, for every (b, k).
     // In the unconditioned variant q(z|x) runs once per window ([B, 1, ·]) and broadcasts over
     // the classes below; `enc_h` is then unused (kept so both variants take the same inputs).
-    let ex = matmul_add(&mut g, &x, &w.enc1_x, "enc1_x", true);
+    let ex = matmul_add(g, x, &w.enc1_x, &name("enc1_x"), true);
     let axis1 = g.const_i64(&[1], &[1]);
     let ex3 = g.node("Unsqueeze", &[&ex, &axis1], &[]); // [B, 1, H]
-    let a = if c.class_conditioned {
-        g.node("Add", &[&ex3, &enc_h], &[])
+    let a = if w.config.class_conditioned {
+        g.node("Add", &[&ex3, enc_h], &[])
     } else {
         ex3
     }; // [B, K or 1, H]
     let a = g.node("Relu", &[&a], &[]);
-    let b = matmul_add(&mut g, &a, &w.enc2, "enc2", true);
+    let b = matmul_add(g, &a, &w.enc2, &name("enc2"), true);
     let b = g.node("Relu", &[&b], &[]);
-    let q = matmul_add(&mut g, &b, &w.enc3, "enc3", true); // [B, K, 2Z]
+    let q = matmul_add(g, &b, &w.enc3, &name("enc3"), true); // [B, K, 2Z]
     let split = g.const_i64(&[2], &[z, z]);
     let parts = g.node_n("Split", &[&q, &split], &[("axis", Attr::Int(2))], 2);
     let (mu_q, lv_q) = (&parts[0], &parts[1]);
 
     // Decoder: relu(W_z μ_q + dec_h[k]) → dec2 → x̂ [B, K, F].
-    let d = matmul_add(&mut g, mu_q, &w.dec1_z, "dec1_z", false);
-    let d = g.node("Add", &[&d, &dec_h], &[]);
+    let d = matmul_add(g, mu_q, &w.dec1_z, &name("dec1_z"), false);
+    let d = g.node("Add", &[&d, dec_h], &[]);
     let d = g.node("Relu", &[&d], &[]);
-    let xh = matmul_add(&mut g, &d, &w.dec2, "dec2", true);
-    let x3 = g.node("Unsqueeze", &[&x, &axis1], &[]); // [B, 1, F]
+    let xh = matmul_add(g, &d, &w.dec2, &name("dec2"), true);
+    let x3 = g.node("Unsqueeze", &[x, &axis1], &[]); // [B, 1, F]
     let diff = g.node("Sub", &[&xh, &x3], &[]);
     let sq = g.node("Mul", &[&diff, &diff], &[]);
     let rec = g.node(
@@ -78,14 +140,14 @@ pub fn export(w: &CvaeWeights) -> Result<Vec<u8>, String> {
     );
 
     // KL(q ‖ p) per dimension, averaged over the latent: ½(lv_p − lv_q + (e^{lv_q} + (μ_q − μ_p)²)/e^{lv_p} − 1).
-    let dmu = g.node("Sub", &[mu_q, &prior_mu], &[]);
+    let dmu = g.node("Sub", &[mu_q, prior_mu], &[]);
     let dmu2 = g.node("Mul", &[&dmu, &dmu], &[]);
     let var_q = g.node("Exp", &[lv_q], &[]);
     let num = g.node("Add", &[&var_q, &dmu2], &[]);
-    let neg_lv_p = g.node("Neg", &[&prior_lv], &[]);
+    let neg_lv_p = g.node("Neg", &[prior_lv], &[]);
     let inv_var_p = g.node("Exp", &[&neg_lv_p], &[]);
     let ratio = g.node("Mul", &[&num, &inv_var_p], &[]);
-    let lv_diff = g.node("Sub", &[&prior_lv, lv_q], &[]);
+    let lv_diff = g.node("Sub", &[prior_lv, lv_q], &[]);
     let s = g.node("Add", &[&lv_diff, &ratio], &[]);
     let one = g.const_f32(&[], &[1.0]);
     let s = g.node("Sub", &[&s, &one], &[]);
@@ -94,11 +156,7 @@ pub fn export(w: &CvaeWeights) -> Result<Vec<u8>, String> {
         &[&s],
         &[("axes", Attr::Ints(vec![2])), ("keepdims", Attr::Int(0))],
     );
-    let half_beta = g.const_f32(&[], &[0.5 * c.scoring_beta()]);
+    let half_beta = g.const_f32(&[], &[0.5 * beta]);
     let kl = g.node("Mul", &[&kl, &half_beta], &[]);
-    let energy = g.node("Add", &[&rec, &kl], &[]);
-    g.output(&energy, ENERGY, &[Dim::from("batch"), Dim::from("classes")]);
-    g.metadata("model", "SCALE energy head (scale)");
-    g.metadata("class_conditioned", &c.class_conditioned.to_string());
-    Ok(g.to_bytes())
+    g.node("Add", &[&rec, &kl], &[])
 }

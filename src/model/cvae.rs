@@ -76,9 +76,29 @@ pub struct CvaeConfig {
     /// `scale train scale --select-score-beta`. `None` (models made before): β.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score_beta: Option<f32>,
+    /// Members of an ensemble (`scale train scale --members`): M independently trained CVAEs
+    /// whose energies are averaged, which is one CVAE with block-diagonal weights. `hidden`,
+    /// `latent` and `cond_dim` are then the ensemble's (M × a member's), so that the class-prior
+    /// cache is `[K, hidden]` like any model's; [`CvaeConfig::member`] is a member's config.
+    /// 1 (and absent from the file): a single CVAE.
+    #[serde(default = "one_member", skip_serializing_if = "is_one_member")]
+    pub members: usize,
+}
+
+fn one_member() -> usize {
+    1
+}
+
+fn is_one_member(m: &usize) -> bool {
+    *m == 1
 }
 
 /// All CVAE weights, plus the feature standardisation learnt on the seen training features.
+///
+/// The layers are those of one CVAE (an ensemble's first member); `others` holds the further
+/// members of an ensemble (each a single CVAE with the same feature standardisation), empty for
+/// a single model. `config` is the whole model's: every computation on one member reads the
+/// member's sizes from its layers, never from `config`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CvaeWeights {
     pub config: CvaeConfig,
@@ -100,6 +120,8 @@ pub struct CvaeWeights {
     pub dec1_z: Linear,
     pub dec1_h: Linear,
     pub dec2: Linear,
+    /// Members 2…M of an ensemble.
+    pub others: Vec<CvaeWeights>,
 }
 
 /// What the energy head needs per class, computed once per class set.
@@ -161,6 +183,27 @@ impl ClassPriors {
     }
 }
 
+impl ClassPriors {
+    /// Member `m`'s part (0-based) of an ensemble's cache: its columns of every row, where each
+    /// member has `hidden` and `latent` columns.
+    pub fn member(&self, m: usize, hidden: usize, latent: usize) -> ClassPriors {
+        let cols = |v: &[f32], n: usize| -> Vec<f32> {
+            let row = v.len() / self.len().max(1);
+            v.chunks_exact(row.max(1))
+                .flat_map(|r| r[m * n..(m + 1) * n].iter().copied())
+                .collect()
+        };
+        ClassPriors {
+            ids: self.ids.clone(),
+            names: self.names.clone(),
+            enc_h: cols(&self.enc_h, hidden),
+            dec_h: cols(&self.dec_h, hidden),
+            prior_mu: cols(&self.prior_mu, latent),
+            prior_logvar: cols(&self.prior_logvar, latent),
+        }
+    }
+}
+
 /// The energy's parts of one feature against each class ([`CvaeWeights::parts`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnergyParts {
@@ -196,19 +239,57 @@ fn relu(v: &mut [f32]) {
 }
 
 impl CvaeWeights {
-    /// `h_c` of a text vector.
+    /// `h_c` of a text vector (of this member; an ensemble's other members have their own).
     pub fn project_text(&self, text: &[f32]) -> Vec<f32> {
-        let mut h = vec![0.0; self.config.hidden];
+        let mut h = vec![0.0; self.proj1.out];
         affine(&self.proj1, text, &mut h);
         relu(&mut h);
-        let mut c = vec![0.0; self.config.cond_dim];
+        let mut c = vec![0.0; self.proj2.out];
         affine(&self.proj2, &h, &mut c);
         c
     }
 
-    /// The class-prior cache of a class set from its text vectors.
+    /// The members of the model: itself alone, or an ensemble's M.
+    pub fn members(&self) -> impl Iterator<Item = &CvaeWeights> {
+        std::iter::once(self).chain(&self.others)
+    }
+
+    /// An ensemble of single CVAEs trained on the same features (same configuration and
+    /// standardisation): its energy is the mean of theirs.
+    pub fn ensemble(members: Vec<CvaeWeights>) -> Result<CvaeWeights, String> {
+        let mut it = members.into_iter();
+        let mut first = it.next().ok_or("an ensemble needs at least one member")?;
+        let others: Vec<CvaeWeights> = it.collect();
+        for (i, o) in others.iter().enumerate() {
+            if o.config != first.config
+                || o.feature_mean != first.feature_mean
+                || o.feature_std != first.feature_std
+            {
+                return Err(format!(
+                    "ensemble member {} differs from member 1 in its configuration or feature standardisation",
+                    i + 2
+                ));
+            }
+            if !o.others.is_empty() || o.config.members != 1 {
+                return Err(format!("ensemble member {} is itself an ensemble", i + 2));
+            }
+        }
+        if first.config.members != 1 || !first.others.is_empty() {
+            return Err("ensemble member 1 is itself an ensemble".into());
+        }
+        let m = 1 + others.len();
+        let c = &mut first.config;
+        c.members = m;
+        c.hidden *= m;
+        c.latent *= m;
+        c.cond_dim *= m;
+        first.others = others;
+        Ok(first)
+    }
+
+    /// The class-prior cache of a class set from its text vectors. An ensemble's rows are its
+    /// members' rows side by side (member 1's `hidden/M` values, then member 2's, …).
     pub fn class_priors(&self, ids: &[u32], names: &[String], texts: &[Vec<f32>]) -> ClassPriors {
-        let (hd, z) = (self.config.hidden, self.config.latent);
         let mut p = ClassPriors {
             ids: ids.to_vec(),
             names: names.to_vec(),
@@ -218,19 +299,24 @@ impl CvaeWeights {
             prior_logvar: vec![],
         };
         for t in texts {
-            let h = self.project_text(t);
-            let mut e = vec![0.0; hd];
-            if let Some(l) = &self.enc1_h {
-                affine(l, &h, &mut e);
+            let mut lvs = vec![];
+            for w in self.members() {
+                let (hd, z) = (w.enc2.out, w.enc3.out / 2);
+                let h = w.project_text(t);
+                let mut e = vec![0.0; hd];
+                if let Some(l) = &w.enc1_h {
+                    affine(l, &h, &mut e);
+                }
+                let mut d = vec![0.0; hd];
+                affine(&w.dec1_h, &h, &mut d);
+                let mut pr = vec![0.0; 2 * z];
+                affine(&w.prior, &h, &mut pr);
+                p.enc_h.extend(e);
+                p.dec_h.extend(d);
+                p.prior_mu.extend_from_slice(&pr[..z]);
+                lvs.extend_from_slice(&pr[z..]);
             }
-            let mut d = vec![0.0; hd];
-            affine(&self.dec1_h, &h, &mut d);
-            let mut pr = vec![0.0; 2 * z];
-            affine(&self.prior, &h, &mut pr);
-            p.enc_h.extend(e);
-            p.dec_h.extend(d);
-            p.prior_mu.extend_from_slice(&pr[..z]);
-            p.prior_logvar.extend_from_slice(&pr[z..]);
+            p.prior_logvar.extend(lvs);
         }
         p
     }
@@ -300,7 +386,8 @@ impl CvaeWeights {
 
     /// Runs the CVAE of one raw feature for every class of `priors`, in plain Rust; `each` gets
     /// the class index, the reconstruction error (mean over features, standardised), the
-    /// posterior mean and log-variance and the prior's.
+    /// posterior mean and log-variance and the prior's. For an ensemble: the members' mean
+    /// reconstruction error and their latents side by side (`[M·z]`, as in the prior cache).
     fn each_class(
         &self,
         feature: &[f32],
@@ -308,94 +395,152 @@ impl CvaeWeights {
         mut each: impl FnMut(usize, f32, &[f32], &[f32], &[f32], &[f32]),
     ) {
         let c = &self.config;
-        let (hd, z, f) = (c.hidden, c.latent, c.feature_dim);
+        let (hd_all, z_all, f) = (c.hidden, c.latent, c.feature_dim);
         let x: Vec<f32> = feature
             .iter()
             .zip(&self.feature_mean)
             .zip(&self.feature_std)
             .map(|((v, m), s)| (v - m) / s)
             .collect();
-        let mut ex = vec![0.0; hd];
-        affine(&self.enc1_x, &x, &mut ex);
-        let (mut a, mut b, mut q, mut d1, mut xh) = (
-            vec![0.0; hd],
-            vec![0.0; hd],
-            vec![0.0; 2 * z],
-            vec![0.0; hd],
-            vec![0.0; f],
-        );
+        let members: Vec<&CvaeWeights> = self.members().collect();
+        let ex: Vec<Vec<f32>> = members
+            .iter()
+            .map(|w| {
+                let mut ex = vec![0.0; w.enc1_x.out];
+                affine(&w.enc1_x, &x, &mut ex);
+                ex
+            })
+            .collect();
+        let (mut mu_all, mut lv_all) = (vec![0.0; z_all], vec![0.0; z_all]);
+        let mut xh = vec![0.0; f];
         for k in 0..priors.len() {
-            for ((a, e), h) in a
-                .iter_mut()
-                .zip(&ex)
-                .zip(&priors.enc_h[k * hd..(k + 1) * hd])
-            {
-                *a = e + h;
+            let (mut h_at, mut z_at, mut rec_sum) = (k * hd_all, 0, 0.0f32);
+            for (w, ex) in members.iter().zip(&ex) {
+                let (hd, z) = (w.enc2.out, w.enc3.out / 2);
+                let mut a: Vec<f32> = ex
+                    .iter()
+                    .zip(&priors.enc_h[h_at..h_at + hd])
+                    .map(|(e, h)| e + h)
+                    .collect();
+                relu(&mut a);
+                let mut b = vec![0.0; hd];
+                affine(&w.enc2, &a, &mut b);
+                relu(&mut b);
+                let mut q = vec![0.0; 2 * z];
+                affine(&w.enc3, &b, &mut q);
+                let (mu, lv) = q.split_at(z);
+                mu_all[z_at..z_at + z].copy_from_slice(mu);
+                lv_all[z_at..z_at + z].copy_from_slice(lv);
+                let mut d1 = vec![0.0; hd];
+                affine(&w.dec1_z, mu, &mut d1);
+                for (d, h) in d1.iter_mut().zip(&priors.dec_h[h_at..h_at + hd]) {
+                    *d += h;
+                }
+                relu(&mut d1);
+                affine(&w.dec2, &d1, &mut xh);
+                rec_sum += x
+                    .iter()
+                    .zip(&xh)
+                    .map(|(u, v)| (u - v) * (u - v))
+                    .sum::<f32>()
+                    / f as f32;
+                h_at += hd;
+                z_at += z;
             }
-            relu(&mut a);
-            affine(&self.enc2, &a, &mut b);
-            relu(&mut b);
-            affine(&self.enc3, &b, &mut q);
-            let (mu, lv) = q.split_at(z);
-            affine(&self.dec1_z, mu, &mut d1);
-            for (d, h) in d1.iter_mut().zip(&priors.dec_h[k * hd..(k + 1) * hd]) {
-                *d += h;
-            }
-            relu(&mut d1);
-            affine(&self.dec2, &d1, &mut xh);
-            let rec: f32 = x
-                .iter()
-                .zip(&xh)
-                .map(|(u, v)| (u - v) * (u - v))
-                .sum::<f32>()
-                / f as f32;
-            let pmu = &priors.prior_mu[k * z..(k + 1) * z];
-            let plv = &priors.prior_logvar[k * z..(k + 1) * z];
-            each(k, rec, mu, lv, pmu, plv);
+            let pmu = &priors.prior_mu[k * z_all..(k + 1) * z_all];
+            let plv = &priors.prior_logvar[k * z_all..(k + 1) * z_all];
+            each(
+                k,
+                rec_sum / members.len() as f32,
+                &mu_all,
+                &lv_all,
+                pmu,
+                plv,
+            );
         }
     }
 
+    /// The weights as named tensors: member 1's under their own names, member m's (m ≥ 2) under
+    /// `m{m}.` + the same names.
     pub fn to_tensors(&self) -> NamedTensors {
         let mut t = NamedTensors::default();
         let f = self.config.feature_dim;
         t.insert("feature_mean", vec![f], self.feature_mean.clone());
         t.insert("feature_std", vec![f], self.feature_std.clone());
-        self.proj1.save(&mut t, "proj1");
-        self.proj2.save(&mut t, "proj2");
-        self.prior.save(&mut t, "prior");
-        self.enc1_x.save(&mut t, "enc1_x");
-        if let Some(l) = &self.enc1_h {
-            l.save(&mut t, "enc1_h");
+        for (m, w) in self.members().enumerate() {
+            w.save_layers(&mut t, &member_prefix(m));
         }
-        self.enc2.save(&mut t, "enc2");
-        self.enc3.save(&mut t, "enc3");
-        self.dec1_z.save(&mut t, "dec1_z");
-        self.dec1_h.save(&mut t, "dec1_h");
-        self.dec2.save(&mut t, "dec2");
         t
     }
 
+    fn save_layers(&self, t: &mut NamedTensors, p: &str) {
+        self.proj1.save(t, &format!("{p}proj1"));
+        self.proj2.save(t, &format!("{p}proj2"));
+        self.prior.save(t, &format!("{p}prior"));
+        self.enc1_x.save(t, &format!("{p}enc1_x"));
+        if let Some(l) = &self.enc1_h {
+            l.save(t, &format!("{p}enc1_h"));
+        }
+        self.enc2.save(t, &format!("{p}enc2"));
+        self.enc3.save(t, &format!("{p}enc3"));
+        self.dec1_z.save(t, &format!("{p}dec1_z"));
+        self.dec1_h.save(t, &format!("{p}dec1_h"));
+        self.dec2.save(t, &format!("{p}dec2"));
+    }
+
     pub fn from_tensors(config: &CvaeConfig, t: &NamedTensors) -> Result<CvaeWeights, String> {
-        let c = config;
+        let f = config.feature_dim;
+        let mean = t.take("feature_mean", &[f])?;
+        let std = t.take("feature_std", &[f])?;
+        let member = config.member()?;
+        let mut members = Vec::with_capacity(config.members);
+        for m in 0..config.members {
+            members.push(Self::load_layers(
+                &member,
+                t,
+                &member_prefix(m),
+                mean.clone(),
+                std.clone(),
+            )?);
+        }
+        let w = CvaeWeights::ensemble(members)?;
+        if w.config != *config {
+            return Err(format!(
+                "the CVAE configuration does not describe {} members",
+                config.members
+            ));
+        }
+        Ok(w)
+    }
+
+    fn load_layers(
+        c: &CvaeConfig,
+        t: &NamedTensors,
+        p: &str,
+        feature_mean: Vec<f32>,
+        feature_std: Vec<f32>,
+    ) -> Result<CvaeWeights, String> {
         let (f, hd, z, cd) = (c.feature_dim, c.hidden, c.latent, c.cond_dim);
+        let l = |name: &str, inp, out| Linear::load(t, &format!("{p}{name}"), inp, out);
         Ok(CvaeWeights {
             config: c.clone(),
-            feature_mean: t.take("feature_mean", &[f])?,
-            feature_std: t.take("feature_std", &[f])?,
-            proj1: Linear::load(t, "proj1", c.text_dim, hd)?,
-            proj2: Linear::load(t, "proj2", hd, cd)?,
-            prior: Linear::load(t, "prior", cd, 2 * z)?,
-            enc1_x: Linear::load(t, "enc1_x", f, hd)?,
+            feature_mean,
+            feature_std,
+            proj1: l("proj1", c.text_dim, hd)?,
+            proj2: l("proj2", hd, cd)?,
+            prior: l("prior", cd, 2 * z)?,
+            enc1_x: l("enc1_x", f, hd)?,
             enc1_h: if c.class_conditioned {
-                Some(Linear::load(t, "enc1_h", cd, hd)?)
+                Some(l("enc1_h", cd, hd)?)
             } else {
                 None
             },
-            enc2: Linear::load(t, "enc2", hd, hd)?,
-            enc3: Linear::load(t, "enc3", hd, 2 * z)?,
-            dec1_z: Linear::load(t, "dec1_z", z, hd)?,
-            dec1_h: Linear::load(t, "dec1_h", cd, hd)?,
-            dec2: Linear::load(t, "dec2", hd, f)?,
+            enc2: l("enc2", hd, hd)?,
+            enc3: l("enc3", hd, 2 * z)?,
+            dec1_z: l("dec1_z", z, hd)?,
+            dec1_h: l("dec1_h", cd, hd)?,
+            dec2: l("dec2", hd, f)?,
+            others: vec![],
         })
     }
 
@@ -411,13 +556,50 @@ impl CvaeConfig {
         self.score_beta.unwrap_or(self.beta)
     }
 
-    /// Multiply–accumulates of the energy head for one window against `k` classes.
+    /// A member's configuration: the whole model's for a single CVAE, an ensemble's sizes
+    /// divided by its M otherwise.
+    pub fn member(&self) -> Result<CvaeConfig, String> {
+        let m = self.members;
+        if m == 0
+            || !self.hidden.is_multiple_of(m)
+            || !self.latent.is_multiple_of(m)
+            || !self.cond_dim.is_multiple_of(m)
+        {
+            return Err(format!(
+                "a CVAE of {m} members needs hidden ({}), latent ({}) and cond_dim ({}) divisible by {m}",
+                self.hidden, self.latent, self.cond_dim
+            ));
+        }
+        Ok(CvaeConfig {
+            hidden: self.hidden / m,
+            latent: self.latent / m,
+            cond_dim: self.cond_dim / m,
+            members: 1,
+            ..self.clone()
+        })
+    }
+
+    /// Multiply–accumulates of the energy head for one window against `k` classes (every
+    /// member's).
     pub fn macs_per_window(&self, k: usize) -> u64 {
-        let c = self;
-        let (f, hd, z) = (c.feature_dim as u64, c.hidden as u64, c.latent as u64);
+        let m = self.members.max(1) as u64;
+        let (f, hd, z) = (
+            self.feature_dim as u64,
+            (self.hidden / self.members.max(1)) as u64,
+            (self.latent / self.members.max(1)) as u64,
+        );
         let k = k as u64;
-        let enc_rows = if c.class_conditioned { k } else { 1 };
-        f * hd + enc_rows * (hd * hd + hd * 2 * z) + k * (z * hd + hd * f)
+        let enc_rows = if self.class_conditioned { k } else { 1 };
+        m * (f * hd + enc_rows * (hd * hd + hd * 2 * z) + k * (z * hd + hd * f))
+    }
+}
+
+/// The tensor-name prefix of ensemble member `m` (0-based): none for the first.
+fn member_prefix(m: usize) -> String {
+    if m == 0 {
+        String::new()
+    } else {
+        format!("m{}.", m + 1)
     }
 }
 
@@ -447,6 +629,7 @@ pub(crate) fn tiny_weights() -> CvaeWeights {
             beta: 1.0,
             class_conditioned: true,
             score_beta: None,
+            members: 1,
         },
         feature_mean: vec![0.0; 2],
         feature_std: vec![1.0; 2],
@@ -460,5 +643,153 @@ pub(crate) fn tiny_weights() -> CvaeWeights {
         dec1_z: test_linear(2, 2, &id),
         dec1_h: test_linear(2, 2, &[0.0; 4]),
         dec2: test_linear(2, 2, &id),
+        others: vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A single CVAE with pseudo-random weights (F 3, text 4, cond 3, hidden 5, latent 2).
+    fn random_weights(seed: u64) -> CvaeWeights {
+        let mut state = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) as f32 / (1u64 << 31) as f32 - 0.5) * 1.2
+        };
+        let mut lin = |inp: usize, out: usize| Linear {
+            inp,
+            out,
+            w: (0..inp * out).map(|_| next()).collect(),
+            b: (0..out).map(|_| 0.1 * next()).collect(),
+        };
+        CvaeWeights {
+            config: CvaeConfig {
+                feature_dim: 3,
+                text_dim: 4,
+                cond_dim: 3,
+                hidden: 5,
+                latent: 2,
+                beta: 1.0,
+                class_conditioned: true,
+                score_beta: Some(3.0),
+                members: 1,
+            },
+            feature_mean: vec![0.1, -0.2, 0.0],
+            feature_std: vec![1.0, 2.0, 0.5],
+            proj1: lin(4, 5),
+            proj2: lin(5, 3),
+            prior: lin(3, 4),
+            enc1_x: lin(3, 5),
+            enc1_h: Some(lin(3, 5)),
+            enc2: lin(5, 5),
+            enc3: lin(5, 4),
+            dec1_z: lin(2, 5),
+            dec1_h: lin(3, 5),
+            dec2: lin(5, 3),
+            others: vec![],
+        }
+    }
+
+    fn texts() -> (Vec<u32>, Vec<String>, Vec<Vec<f32>>) {
+        (
+            vec![4, 7, 9],
+            vec!["a".into(), "b".into(), "c".into()],
+            vec![
+                vec![0.5, -0.1, 0.3, 0.9],
+                vec![-0.4, 0.8, 0.0, 0.2],
+                vec![0.1, 0.1, -0.7, 0.5],
+            ],
+        )
+    }
+
+    #[test]
+    fn an_ensembles_energy_is_the_mean_of_its_members() {
+        let members: Vec<CvaeWeights> = (1..=3).map(random_weights).collect();
+        let ens = CvaeWeights::ensemble(members.clone()).unwrap();
+        assert_eq!(
+            (
+                ens.config.members,
+                ens.config.hidden,
+                ens.config.latent,
+                ens.config.cond_dim
+            ),
+            (3, 15, 6, 9)
+        );
+        assert_eq!(ens.config.member().unwrap(), members[0].config);
+        let (ids, names, t) = texts();
+        let pri = ens.class_priors(&ids, &names, &t);
+        assert_eq!(pri.enc_h.len(), 3 * 15);
+        assert_eq!(pri.prior_logvar.len(), 3 * 6);
+        for x in [[0.3f32, -1.0, 0.7], [2.0, 0.5, -0.2]] {
+            let own: Vec<Vec<f32>> = members
+                .iter()
+                .enumerate()
+                .map(|(m, w)| {
+                    // The member's columns of the ensemble's cache are its own cache.
+                    let mine = w.class_priors(&ids, &names, &t);
+                    assert_eq!(pri.member(m, 5, 2), mine);
+                    w.energies(&x, &mine)
+                })
+                .collect();
+            let e = ens.energies(&x, &pri);
+            for k in 0..3 {
+                let mean = own.iter().map(|v| v[k]).sum::<f32>() / 3.0;
+                assert!((e[k] - mean).abs() < 1e-5, "class {k}: {} vs {mean}", e[k]);
+            }
+            // Parts side by side: the mean reconstruction, every member's KL dimensions.
+            let parts = ens.parts(&x, &pri);
+            assert_eq!(parts.kl.len(), 3 * 6);
+            let p0 = members[0].parts(&x, &members[0].class_priors(&ids, &names, &t));
+            assert_eq!(&parts.kl[..2], &p0.kl[..2]);
+            assert_eq!(&parts.mu[..2], &p0.mu[..2]);
+        }
+        assert!(ens.macs_per_window(40) == 3 * members[0].macs_per_window(40));
+    }
+
+    #[test]
+    fn an_ensemble_round_trips_through_its_tensors() {
+        let ens = CvaeWeights::ensemble((1..=2).map(random_weights).collect()).unwrap();
+        let t = ens.to_tensors();
+        assert!(t.0.contains_key("m2.enc2.w") && t.0.contains_key("enc2.w"));
+        let back = CvaeWeights::from_tensors(&ens.config, &t).unwrap();
+        assert_eq!(back, ens);
+        // A single model's tensors keep their names.
+        let one = random_weights(5);
+        assert!(!one.to_tensors().0.keys().any(|k| k.starts_with("m2.")));
+        assert_eq!(
+            CvaeWeights::from_tensors(&one.config, &one.to_tensors()).unwrap(),
+            one
+        );
+        // A configuration that claims a third member whose tensors are missing.
+        let mut three = ens.config.clone();
+        three.members = 3;
+        three.hidden = 15;
+        three.latent = 6;
+        three.cond_dim = 9;
+        let err = CvaeWeights::from_tensors(&three, &t).unwrap_err();
+        assert!(err.contains("m3."), "{err}");
+    }
+
+    #[test]
+    fn members_that_differ_do_not_make_an_ensemble() {
+        let mut b = random_weights(2);
+        b.feature_std[0] = 3.0;
+        let err = CvaeWeights::ensemble(vec![random_weights(1), b]).unwrap_err();
+        assert!(err.contains("member 2"), "{err}");
+        let mut c = random_weights(2);
+        c.config.latent = 4;
+        assert!(CvaeWeights::ensemble(vec![random_weights(1), c]).is_err());
+        let nested = CvaeWeights::ensemble(vec![random_weights(1), random_weights(2)]).unwrap();
+        assert!(CvaeWeights::ensemble(vec![random_weights(3), nested]).is_err());
+        assert!(CvaeWeights::ensemble(vec![]).is_err());
+        let mut odd = random_weights(1).config;
+        odd.members = 2;
+        assert!(odd.member().unwrap_err().contains("divisible by 2"));
     }
 }

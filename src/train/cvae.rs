@@ -184,12 +184,18 @@ impl Cvae {
             dec1_z,
             dec1_h,
             dec2: lin(&self.dec2),
+            others: vec![],
         }
     }
 
-    /// A module holding plain weights (for continued training or checks).
+    /// A module holding plain weights (for continued training or checks): a single CVAE, or an
+    /// ensemble's first member.
     pub fn from_weights(w: &CvaeWeights, device: &Device) -> Cvae {
-        let mut m = Cvae::new(&w.config, device);
+        let config = w
+            .config
+            .member()
+            .expect("a model's configuration is checked at load");
+        let mut m = Cvae::new(&config, device);
         let join = |a: &plain::Linear, b: &plain::Linear| plain::Linear {
             inp: a.inp + b.inp,
             out: a.out,

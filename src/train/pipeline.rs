@@ -57,6 +57,13 @@ pub struct ScaleTrainConfig {
     /// Stop validating after this many epochs without a better validation top-1.
     #[serde(default)]
     pub patience: Option<usize>,
+    /// CVAEs in the model (an ensemble when above 1): member m trains with seed `seed + m`.
+    #[serde(default = "one")]
+    pub members: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// The seen classes held out as pseudo-unseen for validation: `n` of them, evenly spread
@@ -92,6 +99,31 @@ pub struct ScaleReport {
     /// `scale_log.csv`.
     #[serde(default)]
     pub diagnostics: Option<ScaleDiagnostics>,
+    /// An ensemble's members (empty for a single CVAE); `best_epoch` and `val_curve` are then
+    /// the first member's and `val_zsl_top1` the ensemble's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<MemberReport>,
+}
+
+/// One member of an ensemble, as its validation run chose it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MemberReport {
+    pub seed: u64,
+    pub best_epoch: usize,
+    pub val_zsl_top1: f32,
+}
+
+/// One CVAE trained by [`train_member`].
+struct Member {
+    /// The weights at the validation run's best epoch, with its ranking β.
+    val_weights: CvaeWeights,
+    /// The final fit on all seen classes.
+    weights: CvaeWeights,
+    best_epoch: usize,
+    val_acc: f32,
+    curve: Vec<f32>,
+    val_diagnostics: Diagnostics,
+    final_diagnostics: Diagnostics,
 }
 
 /// Diagnostics of a trained SCALE model: on the validation classes at the selected epoch, and
@@ -480,96 +512,104 @@ pub fn train_scale(
         beta: cfg.beta,
         class_conditioned: cfg.class_conditioned,
         score_beta: cfg.score_beta,
+        members: 1,
     };
-    let betas: Vec<Option<f32>> = if cfg.select_score_beta {
-        SCORE_BETAS.iter().map(|b| Some(*b)).collect()
-    } else {
-        vec![cfg.score_beta]
-    };
-    let settings = |epochs| FitSettings {
-        epochs,
-        batch: cfg.batch,
-        lr: cfg.lr,
-        seed: cfg.seed,
-    };
-    let vtexts = texts_of(emb, fit_seen)?;
     let (val_x, val_y, vs_x, vs_y) = (&p.val_x, &p.val_y, &p.vs_x, &p.vs_y);
-    let mut curve = Vec::new();
+    if cfg.members == 0 || (cfg.members > 1 && cfg.select_score_beta) {
+        return Err(format!(
+            "an ensemble of {} members: give --members 1 or more, and one ranking β for all \
+             (--select-score-beta chooses one per member)",
+            cfg.members
+        ));
+    }
+    // Diagnostics of the final fit on (up to) 300 of its own training samples, spread over the
+    // classes: the test classes and held-out samples stay unseen.
+    let yi: Vec<usize> = p
+        .ytr
+        .iter()
+        .map(|c| seen.iter().position(|x| x == c).unwrap_or(0))
+        .collect();
+    let every = (yi.len() / DIAGNOSTIC_SAMPLES).max(1);
+    let diag_rows: Vec<usize> = (0..yi.len())
+        .step_by(every)
+        .take(DIAGNOSTIC_SAMPLES)
+        .collect();
+    let diag_x: Vec<f32> = diag_rows
+        .iter()
+        .flat_map(|&r| p.xtr[r * f..(r + 1) * f].iter().copied())
+        .collect();
+    let diag_y: Vec<usize> = diag_rows.iter().map(|&r| yi[r]).collect();
     let mut log = vec![LOG_HEADER.to_string()];
-    let mut val_diagnostics = Vec::new();
-    let mut best = (0usize, -1.0f32, None::<CvaeWeights>);
-    let mut best_beta = cfg.score_beta;
-    fit(
-        &config,
-        &cfg.loss,
-        &FitData {
-            x: &p.vx,
-            y: &p.vyi,
-            texts: &vtexts,
-        },
-        &settings(cfg.max_epochs),
-        &p.val_mean,
-        &p.val_std,
-        |epoch, w, terms| {
-            let loss = terms.loss;
-            let truth: Vec<usize> = val_y
-                .iter()
-                .map(|c| val.iter().position(|x| x == c).unwrap_or(0))
-                .collect();
-            // Each candidate ranking β on these weights; ties keep the earlier epoch and the
-            // smaller β.
-            let mut epoch_best = (-1.0f32, cfg.score_beta);
-            for &beta in &betas {
-                let mut wb = w.clone();
-                wb.config.score_beta = beta;
-                let pri = priors_for(&wb, &data.catalog, emb, val).expect("texts exist");
-                let acc = topk(&energies(&wb, val_x, &pri), val.len(), &truth).0;
-                if acc > epoch_best.0 {
-                    epoch_best = (acc, beta);
-                }
-                if acc > best.1 {
-                    best = (epoch, acc, Some(wb));
-                    best_beta = beta;
-                }
+    let mut trained = Vec::with_capacity(cfg.members);
+    for m in 0..cfg.members {
+        let phase = |name: &str| {
+            if cfg.members == 1 {
+                name.to_string()
+            } else {
+                format!("{name} m{}", m + 1)
             }
-            let acc = epoch_best.0;
-            curve.push(acc);
-            let mut wb = w.clone();
-            wb.config.score_beta = epoch_best.1;
-            let pri = priors_for(&wb, &data.catalog, emb, val).expect("texts exist");
-            let d = diagnose(&wb, val_x, &truth, &pri);
-            log.push(log_line(
-                "validation",
-                epoch,
-                terms,
-                "validation classes",
-                &d,
-            ));
-            val_diagnostics.push(d);
-            if cfg.patience.is_some_and(|p| epoch >= best.0 + p) {
-                if progress {
-                    eprintln!(
-                        "validation: no better epoch in {} epochs, stopping at {epoch}",
-                        cfg.patience.unwrap_or_default()
-                    );
-                }
-                return false;
-            }
-            if progress {
-                let chosen = epoch_best
-                    .1
-                    .map_or(String::new(), |b| format!(" (ranking β {b})"));
-                eprintln!(
-                    "validation epoch {epoch}: loss {loss:.4}, ZSL top-1 on {} held-out seen classes {acc:.3}{chosen}",
-                    val.len()
-                );
-            }
-            true
-        },
-    );
-    let (best_epoch, val_acc, val_weights) =
-        (best.0.max(1), best.1, best.2.expect("at least one epoch"));
-    config.score_beta = best_beta;
+        };
+        let setup = MemberSetup {
+            cfg,
+            p: &p,
+            config: &config,
+            seed: cfg.seed + m as u64,
+            yi: &yi,
+            diag: (&diag_x, &diag_y),
+            phases: (phase("validation"), phase("final")),
+        };
+        if progress && cfg.members > 1 {
+            eprintln!(
+                "ensemble member {} of {} (seed {})",
+                m + 1,
+                cfg.members,
+                setup.seed
+            );
+        }
+        trained.push(train_member(&setup, &mut log, progress)?);
+    }
+    let first = &trained[0];
+    let (best_epoch, curve) = (first.best_epoch, first.curve.clone());
+    let members: Vec<MemberReport> = if cfg.members == 1 {
+        vec![]
+    } else {
+        trained
+            .iter()
+            .enumerate()
+            .map(|(m, t)| MemberReport {
+                seed: cfg.seed + m as u64,
+                best_epoch: t.best_epoch,
+                val_zsl_top1: t.val_acc,
+            })
+            .collect()
+    };
+    let single = cfg.members == 1;
+    let (mut val_ws, mut final_ws) = (vec![], vec![]);
+    let (mut val_diag, mut final_diag, mut val_acc) = (None, None, first.val_acc);
+    for t in trained {
+        if single {
+            val_diag = Some(t.val_diagnostics);
+            final_diag = Some(t.final_diagnostics);
+        }
+        val_ws.push(t.val_weights);
+        final_ws.push(t.weights);
+    }
+    let val_weights = CvaeWeights::ensemble(val_ws)?;
+    let weights = CvaeWeights::ensemble(final_ws)?;
+    config = weights.config.clone();
+    if !single {
+        // The ensemble's own figures: validation top-1 and diagnostics at the members' chosen
+        // epochs, and of the final fits.
+        let truth: Vec<usize> = val_y
+            .iter()
+            .map(|c| val.iter().position(|x| x == c).unwrap_or(0))
+            .collect();
+        let pri = priors_for(&val_weights, &data.catalog, emb, val)?;
+        val_acc = topk(&energies(&val_weights, val_x, &pri), val.len(), &truth).0;
+        val_diag = Some(diagnose(&val_weights, val_x, &truth, &pri));
+        let pri = priors_for(&weights, &data.catalog, emb, seen)?;
+        final_diag = Some(diagnose(&weights, &diag_x, &diag_y, &pri));
+    }
 
     // GZSL offset on the validation model: fit-seen held-out samples vs pseudo-unseen samples.
     let cal_ids: Vec<u32> = fit_seen.iter().chain(val).copied().collect();
@@ -589,65 +629,6 @@ pub fn train_scale(
         fit_seen.len(),
         cal_ids.len(),
     );
-
-    // Final model on all seen classes, for the selected number of epochs.
-    let yi: Vec<usize> = p
-        .ytr
-        .iter()
-        .map(|c| seen.iter().position(|x| x == c).unwrap_or(0))
-        .collect();
-    let xs = p.standardise(&p.xtr);
-    let texts = texts_of(emb, seen)?;
-    // Diagnostics of the final fit on (up to) 300 of its own training samples, spread over the
-    // classes: the test classes and held-out samples stay unseen.
-    let every = (yi.len() / DIAGNOSTIC_SAMPLES).max(1);
-    let (diag_x, diag_y): (Vec<f32>, Vec<usize>) = {
-        let rows: Vec<usize> = (0..yi.len())
-            .step_by(every)
-            .take(DIAGNOSTIC_SAMPLES)
-            .collect();
-        (
-            rows.iter()
-                .flat_map(|&r| p.xtr[r * f..(r + 1) * f].iter().copied())
-                .collect(),
-            rows.iter().map(|&r| yi[r]).collect(),
-        )
-    };
-    let mut final_diagnostics = None;
-    let mut final_w = None;
-    fit(
-        &config,
-        &cfg.loss,
-        &FitData {
-            x: &xs,
-            y: &yi,
-            texts: &texts,
-        },
-        &settings(best_epoch),
-        mean,
-        std,
-        |epoch, w, terms| {
-            let pri = priors_for(w, &data.catalog, emb, seen).expect("texts exist");
-            let d = diagnose(w, &diag_x, &diag_y, &pri);
-            if progress {
-                eprintln!(
-                    "final epoch {epoch}/{best_epoch}: loss {:.4} (rec {:.4}, KL {:.4}, list {:.4}, proto {:.4}); {} active latent units of {}",
-                    terms.loss,
-                    terms.rec,
-                    terms.kl,
-                    terms.list,
-                    terms.proto,
-                    d.active_units,
-                    w.config.latent
-                );
-            }
-            log.push(log_line("final", epoch, terms, "training samples", &d));
-            final_diagnostics = Some(d);
-            final_w = Some(w.clone());
-            true
-        },
-    );
-    let weights = final_w.expect("at least one epoch");
 
     // Unknown threshold: 95th percentile of the best energy of held-out seen windows.
     let pri_seen = priors_for(&weights, &data.catalog, emb, seen)?;
@@ -760,11 +741,8 @@ pub fn train_scale(
     std::fs::write(&log_path, log.join("\n") + "\n")
         .map_err(|e| format!("{}: {e}", log_path.display()))?;
     let diagnostics = ScaleDiagnostics {
-        validation: val_diagnostics
-            .get(best_epoch - 1)
-            .cloned()
-            .expect("one per validation epoch"),
-        final_training: final_diagnostics.expect("at least one epoch"),
+        validation: val_diag.expect("one per validation epoch"),
+        final_training: final_diag.expect("at least one epoch"),
     };
     let report = ScaleReport {
         diagnostics: Some(diagnostics),
@@ -777,8 +755,172 @@ pub fn train_scale(
         feature_samples_per_s: p.feature_rate,
         seconds: started.elapsed().as_secs_f32(),
         val_curve: curve,
+        members,
     };
     Ok((report, info))
+}
+
+/// What [`train_member`] trains one CVAE from.
+struct MemberSetup<'a> {
+    cfg: &'a ScaleTrainConfig,
+    p: &'a Prepared,
+    /// A single CVAE's configuration.
+    config: &'a CvaeConfig,
+    seed: u64,
+    /// Class index (into the seen classes) of each training row.
+    yi: &'a [usize],
+    /// The final fit's diagnostic samples and their class indices.
+    diag: (&'a [f32], &'a [usize]),
+    /// Names of the validation and final phases in the log.
+    phases: (String, String),
+}
+
+/// One CVAE: the validation run on the fit-seen classes chooses its epoch count (and ranking
+/// β), then the final fit on all seen classes runs that many epochs. Appends its epochs to `log`.
+fn train_member(s: &MemberSetup, log: &mut Vec<String>, progress: bool) -> Result<Member, String> {
+    let (cfg, p) = (s.cfg, s.p);
+    let (data, emb) = (&p.data, &p.emb);
+    let (seen, val, fit_seen) = (&p.seen, &p.val, &p.fit_seen);
+    let mut config = s.config.clone();
+    let betas: Vec<Option<f32>> = if cfg.select_score_beta {
+        SCORE_BETAS.iter().map(|b| Some(*b)).collect()
+    } else {
+        vec![cfg.score_beta]
+    };
+    let settings = |epochs| FitSettings {
+        epochs,
+        batch: cfg.batch,
+        lr: cfg.lr,
+        seed: s.seed,
+    };
+    let vtexts = texts_of(emb, fit_seen)?;
+    let (val_x, val_y) = (&p.val_x, &p.val_y);
+    let mut curve = Vec::new();
+    let mut val_diagnostics = Vec::new();
+    let mut best = (0usize, -1.0f32, None::<CvaeWeights>);
+    let mut best_beta = cfg.score_beta;
+    fit(
+        &config,
+        &cfg.loss,
+        &FitData {
+            x: &p.vx,
+            y: &p.vyi,
+            texts: &vtexts,
+        },
+        &settings(cfg.max_epochs),
+        &p.val_mean,
+        &p.val_std,
+        |epoch, w, terms| {
+            let loss = terms.loss;
+            let truth: Vec<usize> = val_y
+                .iter()
+                .map(|c| val.iter().position(|x| x == c).unwrap_or(0))
+                .collect();
+            // Each candidate ranking β on these weights; ties keep the earlier epoch and the
+            // smaller β.
+            let mut epoch_best = (-1.0f32, cfg.score_beta);
+            for &beta in &betas {
+                let mut wb = w.clone();
+                wb.config.score_beta = beta;
+                let pri = priors_for(&wb, &data.catalog, emb, val).expect("texts exist");
+                let acc = topk(&energies(&wb, val_x, &pri), val.len(), &truth).0;
+                if acc > epoch_best.0 {
+                    epoch_best = (acc, beta);
+                }
+                if acc > best.1 {
+                    best = (epoch, acc, Some(wb));
+                    best_beta = beta;
+                }
+            }
+            let acc = epoch_best.0;
+            curve.push(acc);
+            let mut wb = w.clone();
+            wb.config.score_beta = epoch_best.1;
+            let pri = priors_for(&wb, &data.catalog, emb, val).expect("texts exist");
+            let d = diagnose(&wb, val_x, &truth, &pri);
+            log.push(log_line(
+                &s.phases.0,
+                epoch,
+                terms,
+                "validation classes",
+                &d,
+            ));
+            val_diagnostics.push(d);
+            if cfg.patience.is_some_and(|p| epoch >= best.0 + p) {
+                if progress {
+                    eprintln!(
+                        "validation: no better epoch in {} epochs, stopping at {epoch}",
+                        cfg.patience.unwrap_or_default()
+                    );
+                }
+                return false;
+            }
+            if progress {
+                let chosen = epoch_best
+                    .1
+                    .map_or(String::new(), |b| format!(" (ranking β {b})"));
+                eprintln!(
+                    "validation epoch {epoch}: loss {loss:.4}, ZSL top-1 on {} held-out seen classes {acc:.3}{chosen}",
+                    val.len()
+                );
+            }
+            true
+        },
+    );
+    let (best_epoch, val_acc, val_weights) =
+        (best.0.max(1), best.1, best.2.expect("at least one epoch"));
+    config.score_beta = best_beta;
+
+    // Final model on all seen classes, for the selected number of epochs.
+    let xs = p.standardise(&p.xtr);
+    let texts = texts_of(emb, seen)?;
+    let (diag_x, diag_y) = s.diag;
+    let mut final_diagnostics = None;
+    let mut final_w = None;
+    fit(
+        &config,
+        &cfg.loss,
+        &FitData {
+            x: &xs,
+            y: s.yi,
+            texts: &texts,
+        },
+        &settings(best_epoch),
+        &p.mean,
+        &p.std,
+        |epoch, w, terms| {
+            let pri = priors_for(w, &data.catalog, emb, seen).expect("texts exist");
+            let d = diagnose(w, diag_x, diag_y, &pri);
+            if progress {
+                eprintln!(
+                    "final epoch {epoch}/{best_epoch}: loss {:.4} (rec {:.4}, KL {:.4}, list {:.4}, proto {:.4}); {} active latent units of {}",
+                    terms.loss,
+                    terms.rec,
+                    terms.kl,
+                    terms.list,
+                    terms.proto,
+                    d.active_units,
+                    w.config.latent
+                );
+            }
+            log.push(log_line(&s.phases.1, epoch, terms, "training samples", &d));
+            final_diagnostics = Some(d);
+            final_w = Some(w.clone());
+            true
+        },
+    );
+    Ok(Member {
+        val_diagnostics: val_diagnostics
+            .get(best_epoch - 1)
+            .cloned()
+            .expect("one per validation epoch"),
+        final_diagnostics: final_diagnostics.expect("at least one epoch"),
+        val_weights,
+        weights: final_w.expect("at least one epoch"),
+        best_epoch,
+        val_acc,
+        curve,
+    })
 }
 
 /// The alignment baseline under the same protocol (epoch count chosen on the seen-class
@@ -847,5 +989,6 @@ pub fn train_alignment(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Scal
         seconds: started.elapsed().as_secs_f32(),
         val_curve: curve,
         diagnostics: None,
+        members: vec![],
     })
 }

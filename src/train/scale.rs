@@ -346,13 +346,26 @@ pub fn energies(
     priors: &crate::model::cvae::ClassPriors,
 ) -> Vec<f32> {
     let dev = super::device(false);
-    let model = Cvae::from_weights(weights, &dev);
     let f = weights.config.feature_dim;
     let std = standardise(x_raw, &weights.feature_mean, &weights.feature_std);
-    let mut out = Vec::with_capacity(std.len() / f * priors.len());
-    for chunk in std.chunks(256 * f) {
-        let x = t2(chunk.to_vec(), [chunk.len() / f, f], &dev);
-        out.extend(vec_of(energy_from_priors(&model, x, priors, &dev)));
+    let members = weights.config.members.max(1);
+    let mut out = vec![0.0f32; std.len() / f * priors.len()];
+    // An ensemble's energy is its members' mean, each on its own columns of the cache.
+    for (m, w) in weights.members().enumerate() {
+        let model = Cvae::from_weights(w, &dev);
+        let own = if members == 1 {
+            priors.clone()
+        } else {
+            priors.member(m, w.enc2.out, w.enc3.out / 2)
+        };
+        let mut at = 0;
+        for chunk in std.chunks(256 * f) {
+            let x = t2(chunk.to_vec(), [chunk.len() / f, f], &dev);
+            for e in vec_of(energy_from_priors(&model, x, &own, &dev)) {
+                out[at] += e / members as f32;
+                at += 1;
+            }
+        }
     }
     out
 }
