@@ -4,8 +4,9 @@
 # synthetic ZSL / GZSL, the diagnostics of the selected epoch, and the real development sets
 # (scripts/real_eval.py). One line of JSON per run in $work/runs.jsonl, a markdown table at the end.
 #   bash scripts/scale_fixes.sh [work folder, default target/scale-fixes] [seeds, default "0 1 2"]
-# SETTINGS="a b" runs only those; ensemble-3 (`--members 3`: seeds s, s+1, s+2 for seed s) runs
-# only when named. About 4 minutes per run here (2-core machine): 8 settings ×
+# SETTINGS="a b" runs only those; ensemble-3 (`--members 3`: seeds s, s+1, s+2 for seed s) and
+# ensemble-3-hidden-128 (three members of half the width) and hidden-128 (one of them) run only
+# when named. About 4 minutes per run here (2-core machine): 8 settings ×
 # 3 seeds ≈ 1.5 hours, then the
 # alignment baseline (3 seeds) for comparison.
 set -euo pipefail
@@ -30,6 +31,8 @@ declare -A settings=(
   [proto-weight-0.1]="--proto-weight 0.1"
   [proto-tau-0.5]="--proto-tau 0.5"
   [ensemble-3]="--members 3"
+  [ensemble-3-hidden-128]="--members 3 --hidden 128"
+  [hidden-128]="--hidden 128"
 )
 for name in ${SETTINGS:-recipe free-bits-0.05 prior-shared prior-unit proto-detach unconditioned proto-weight-0.1 proto-tau-0.5}; do
   for seed in $seeds; do

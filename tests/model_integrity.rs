@@ -161,7 +161,8 @@ fn export_seals_a_folder_without_a_manifest() {
             );
         }
     }
-    let (h, z) = (256, 64);
+    let info = folder::ModelInfo::load(&model_dir()).unwrap();
+    let (h, z) = (info.cvae.hidden, info.cvae.latent);
     let (a, _) = folder::load_priors(&dir.path().join(folder::CLASS_PRIORS), h, z).unwrap();
     let (b, _) = folder::load_priors(&model_dir().join(folder::CLASS_PRIORS), h, z).unwrap();
     assert_eq!((&a.ids, &a.names), (&b.ids, &b.names));
