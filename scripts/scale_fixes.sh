@@ -5,8 +5,9 @@
 # (scripts/real_eval.py). One line of JSON per run in $work/runs.jsonl, a markdown table at the end.
 #   bash scripts/scale_fixes.sh [work folder, default target/scale-fixes] [seeds, default "0 1 2"]
 # SETTINGS="a b" runs only those; ensemble-3 (`--members 3`: seeds s, s+1, s+2 for seed s) and
-# ensemble-3-hidden-128 (three members of half the width) and hidden-128 (one of them) run only
-# when named. About 4 minutes per run here (2-core machine): 8 settings ×
+# ensemble-3-hidden-128 (three members of half the width), hidden-128 (one of them), fold
+# (validation on a fold encoder without the validation classes, trained first, ~12 min) and
+# fold-ensemble-3-hidden-128 run only when named. About 4 minutes per run here (2-core machine): 8 settings ×
 # 3 seeds ≈ 1.5 hours, then the
 # alignment baseline (3 seeds) for comparison.
 set -euo pipefail
@@ -21,6 +22,7 @@ fi
 scale=$work/scale
 [ -f "$work/data/manifest.json" ] || $scale synth --out "$work/data" --per-class 30 --seed 0 > /dev/null
 python=${SCALE_PYTHON:-python3}
+fold=$work/fold-encoder/encoder.safetensors
 declare -A settings=(
   [recipe]=""
   [free-bits-0.05]="--free-bits 0.05"
@@ -33,7 +35,16 @@ declare -A settings=(
   [ensemble-3]="--members 3"
   [ensemble-3-hidden-128]="--members 3 --hidden 128"
   [hidden-128]="--hidden 128"
+  [fold]="--fold-encoder $fold"
+  [fold-ensemble-3-hidden-128]="--members 3 --hidden 128 --fold-encoder $fold"
 )
+# The fold encoder (the validation classes left out), for the settings that validate on it.
+case " ${SETTINGS:-} " in
+  *" fold"*)
+    [ -f "$fold" ] || $scale train encoder --data "$work/data" --split synth-35/5 --window 32 \
+      --width 0.25 --epochs 25 --batch 32 --seed 0 --fold 5 --out "$work/fold-encoder" > /dev/null
+    ;;
+esac
 for name in ${SETTINGS:-recipe free-bits-0.05 prior-shared prior-unit proto-detach unconditioned proto-weight-0.1 proto-tau-0.5}; do
   for seed in $seeds; do
     out=$work/$name-s$seed

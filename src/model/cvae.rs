@@ -412,26 +412,28 @@ impl CvaeWeights {
             })
             .collect();
         let (mut mu_all, mut lv_all) = (vec![0.0; z_all], vec![0.0; z_all]);
-        let mut xh = vec![0.0; f];
+        // Every member has the same sizes (`CvaeWeights::ensemble` checks it).
+        let (hd, z) = (self.enc2.out, self.enc3.out / 2);
+        let (mut a, mut b, mut q, mut d1, mut xh) = (
+            vec![0.0; hd],
+            vec![0.0; hd],
+            vec![0.0; 2 * z],
+            vec![0.0; hd],
+            vec![0.0; f],
+        );
         for k in 0..priors.len() {
             let (mut h_at, mut z_at, mut rec_sum) = (k * hd_all, 0, 0.0f32);
             for (w, ex) in members.iter().zip(&ex) {
-                let (hd, z) = (w.enc2.out, w.enc3.out / 2);
-                let mut a: Vec<f32> = ex
-                    .iter()
-                    .zip(&priors.enc_h[h_at..h_at + hd])
-                    .map(|(e, h)| e + h)
-                    .collect();
+                for ((a, e), h) in a.iter_mut().zip(ex).zip(&priors.enc_h[h_at..h_at + hd]) {
+                    *a = e + h;
+                }
                 relu(&mut a);
-                let mut b = vec![0.0; hd];
                 affine(&w.enc2, &a, &mut b);
                 relu(&mut b);
-                let mut q = vec![0.0; 2 * z];
                 affine(&w.enc3, &b, &mut q);
                 let (mu, lv) = q.split_at(z);
                 mu_all[z_at..z_at + z].copy_from_slice(mu);
                 lv_all[z_at..z_at + z].copy_from_slice(lv);
-                let mut d1 = vec![0.0; hd];
                 affine(&w.dec1_z, mu, &mut d1);
                 for (d, h) in d1.iter_mut().zip(&priors.dec_h[h_at..h_at + hd]) {
                     *d += h;
