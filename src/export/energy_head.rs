@@ -45,44 +45,37 @@ pub fn export(w: &CvaeWeights) -> Result<Vec<u8>, String> {
     let centred = g.node("Sub", &[&feature, &mean], &[]);
     let x = g.node("Mul", &[&centred, &inv], &[]);
 
-    let energy = if c.members <= 1 {
-        let inputs = [enc_h, dec_h, prior_mu, prior_lv];
-        member_energy(&mut g, &x, w, c.scoring_beta(), "", &inputs)
-    } else {
-        let mut sum = None::<String>;
-        let (mut h_at, mut z_at) = (0i64, 0i64);
-        for (m, mw) in w.members().enumerate() {
-            let (mh, mz) = (mw.enc2.out as i64, (mw.enc3.out / 2) as i64);
-            let columns = |g: &mut GraphBuilder, input: &str, from: i64, n: i64| {
-                let starts = g.const_i64(&[1], &[from]);
-                let ends = g.const_i64(&[1], &[from + n]);
-                let axes = g.const_i64(&[1], &[1]);
-                g.node("Slice", &[input, &starts, &ends, &axes], &[])
-            };
-            let inputs = [
-                columns(&mut g, &enc_h, h_at, mh),
-                columns(&mut g, &dec_h, h_at, mh),
-                columns(&mut g, &prior_mu, z_at, mz),
-                columns(&mut g, &prior_lv, z_at, mz),
-            ];
-            let e = member_energy(
-                &mut g,
-                &x,
-                mw,
-                c.scoring_beta(),
-                &format!("m{}.", m + 1),
-                &inputs,
-            );
-            sum = Some(match sum {
-                None => e,
-                Some(s) => g.node("Add", &[&s, &e], &[]),
-            });
-            h_at += mh;
-            z_at += mz;
-        }
+    // Each member on its columns of the class tensors (all of them for a single CVAE), its
+    // weights named as in `cvae.safetensors` (member 1 unprefixed); the mean of their energies.
+    let inputs = [enc_h, dec_h, prior_mu, prior_lv];
+    let mut sum = None::<String>;
+    let (mut h_at, mut z_at) = (0i64, 0i64);
+    for (m, mw) in w.members().enumerate() {
+        let (mh, mz) = (mw.enc2.out as i64, (mw.enc3.out / 2) as i64);
+        let own = if c.members <= 1 {
+            inputs.clone()
+        } else {
+            [
+                columns(&mut g, &inputs[0], h_at, mh),
+                columns(&mut g, &inputs[1], h_at, mh),
+                columns(&mut g, &inputs[2], z_at, mz),
+                columns(&mut g, &inputs[3], z_at, mz),
+            ]
+        };
+        let prefix = crate::model::cvae::member_prefix(m);
+        let e = member_energy(&mut g, &x, mw, c.scoring_beta(), &prefix, &own);
+        sum = Some(match sum {
+            None => e,
+            Some(s) => g.node("Add", &[&s, &e], &[]),
+        });
+        h_at += mh;
+        z_at += mz;
+    }
+    let mut energy = sum.expect("at least one member");
+    if c.members > 1 {
         let inv_m = g.const_f32(&[], &[1.0 / c.members as f32]);
-        g.node("Mul", &[&sum.expect("members"), &inv_m], &[])
-    };
+        energy = g.node("Mul", &[&energy, &inv_m], &[]);
+    }
     g.output(&energy, ENERGY, &[Dim::from("batch"), Dim::from("classes")]);
     g.metadata("model", "SCALE energy head (scale)");
     g.metadata("class_conditioned", &c.class_conditioned.to_string());
@@ -90,6 +83,14 @@ pub fn export(w: &CvaeWeights) -> Result<Vec<u8>, String> {
         g.metadata("members", &c.members.to_string());
     }
     Ok(g.to_bytes())
+}
+
+/// Columns `from..from + n` of a `[K, ·]` class tensor.
+fn columns(g: &mut GraphBuilder, input: &str, from: i64, n: i64) -> String {
+    let starts = g.const_i64(&[1], &[from]);
+    let ends = g.const_i64(&[1], &[from + n]);
+    let axes = g.const_i64(&[1], &[1]);
+    g.node("Slice", &[input, &starts, &ends, &axes], &[])
 }
 
 /// One CVAE's energy `[B, K]` of the standardised feature `x` against the class-prior tensors

@@ -85,7 +85,8 @@ pub struct CvaeConfig {
     pub members: usize,
 }
 
-fn one_member() -> usize {
+/// `serde` default of a member count: one.
+pub(crate) fn one_member() -> usize {
     1
 }
 
@@ -181,9 +182,7 @@ impl ClassPriors {
         }
         Ok(out)
     }
-}
 
-impl ClassPriors {
     /// Member `m`'s part (0-based) of an ensemble's cache: its columns of every row, where each
     /// member has `hidden` and `latent` columns.
     pub fn member(&self, m: usize, hidden: usize, latent: usize) -> ClassPriors {
@@ -584,20 +583,16 @@ impl CvaeConfig {
     /// Multiply–accumulates of the energy head for one window against `k` classes (every
     /// member's).
     pub fn macs_per_window(&self, k: usize) -> u64 {
-        let m = self.members.max(1) as u64;
-        let (f, hd, z) = (
-            self.feature_dim as u64,
-            (self.hidden / self.members.max(1)) as u64,
-            (self.latent / self.members.max(1)) as u64,
-        );
-        let k = k as u64;
+        let m = self.members.max(1);
+        let (f, hd, z) = (self.feature_dim, self.hidden / m, self.latent / m);
+        let (m, f, hd, z, k) = (m as u64, f as u64, hd as u64, z as u64, k as u64);
         let enc_rows = if self.class_conditioned { k } else { 1 };
         m * (f * hd + enc_rows * (hd * hd + hd * 2 * z) + k * (z * hd + hd * f))
     }
 }
 
 /// The tensor-name prefix of ensemble member `m` (0-based): none for the first.
-fn member_prefix(m: usize) -> String {
+pub fn member_prefix(m: usize) -> String {
     if m == 0 {
         String::new()
     } else {
@@ -655,20 +650,12 @@ mod tests {
 
     /// A single CVAE with pseudo-random weights (F 3, text 4, cond 3, hidden 5, latent 2).
     fn random_weights(seed: u64) -> CvaeWeights {
-        let mut state = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 33) as f32 / (1u64 << 31) as f32 - 0.5) * 1.2
-        };
+        let mut rng = crate::rng::Rng::new(seed);
         let mut lin = |inp: usize, out: usize| Linear {
             inp,
             out,
-            w: (0..inp * out).map(|_| next()).collect(),
-            b: (0..out).map(|_| 0.1 * next()).collect(),
+            w: (0..inp * out).map(|_| rng.range(-0.6, 0.6)).collect(),
+            b: (0..out).map(|_| rng.range(-0.06, 0.06)).collect(),
         };
         CvaeWeights {
             config: CvaeConfig {

@@ -58,12 +58,8 @@ pub struct ScaleTrainConfig {
     #[serde(default)]
     pub patience: Option<usize>,
     /// CVAEs in the model (an ensemble when above 1): member m trains with seed `seed + m`.
-    #[serde(default = "one")]
+    #[serde(default = "crate::model::cvae::one_member")]
     pub members: usize,
-}
-
-fn one() -> usize {
-    1
 }
 
 /// The seen classes held out as pseudo-unseen for validation: `n` of them, evenly spread
@@ -539,6 +535,8 @@ pub fn train_scale(
         .flat_map(|&r| p.xtr[r * f..(r + 1) * f].iter().copied())
         .collect();
     let diag_y: Vec<usize> = diag_rows.iter().map(|&r| yi[r]).collect();
+    let xs = p.standardise(&p.xtr);
+    let texts = texts_of(emb, seen)?;
     let mut log = vec![LOG_HEADER.to_string()];
     let mut trained = Vec::with_capacity(cfg.members);
     for m in 0..cfg.members {
@@ -554,7 +552,9 @@ pub fn train_scale(
             p: &p,
             config: &config,
             seed: cfg.seed + m as u64,
+            xs: &xs,
             yi: &yi,
+            texts: &texts,
             diag: (&diag_x, &diag_y),
             phases: (phase("validation"), phase("final")),
         };
@@ -767,8 +767,11 @@ struct MemberSetup<'a> {
     /// A single CVAE's configuration.
     config: &'a CvaeConfig,
     seed: u64,
-    /// Class index (into the seen classes) of each training row.
+    /// The standardised training rows, the class index (into the seen classes) of each, and
+    /// the seen classes' text vectors.
+    xs: &'a [f32],
     yi: &'a [usize],
+    texts: &'a [Vec<f32>],
     /// The final fit's diagnostic samples and their class indices.
     diag: (&'a [f32], &'a [usize]),
     /// Names of the validation and final phases in the log.
@@ -872,8 +875,6 @@ fn train_member(s: &MemberSetup, log: &mut Vec<String>, progress: bool) -> Resul
     config.score_beta = best_beta;
 
     // Final model on all seen classes, for the selected number of epochs.
-    let xs = p.standardise(&p.xtr);
-    let texts = texts_of(emb, seen)?;
     let (diag_x, diag_y) = s.diag;
     let mut final_diagnostics = None;
     let mut final_w = None;
@@ -881,9 +882,9 @@ fn train_member(s: &MemberSetup, log: &mut Vec<String>, progress: bool) -> Resul
         &config,
         &cfg.loss,
         &FitData {
-            x: &xs,
+            x: s.xs,
             y: s.yi,
-            texts: &texts,
+            texts: s.texts,
         },
         &settings(best_epoch),
         &p.mean,

@@ -354,9 +354,9 @@ pub fn energies(
     for (m, w) in weights.members().enumerate() {
         let model = Cvae::from_weights(w, &dev);
         let own = if members == 1 {
-            priors.clone()
+            std::borrow::Cow::Borrowed(priors)
         } else {
-            priors.member(m, w.enc2.out, w.enc3.out / 2)
+            std::borrow::Cow::Owned(priors.member(m, w.enc2.out, w.enc3.out / 2))
         };
         let mut at = 0;
         for chunk in std.chunks(256 * f) {
