@@ -1,8 +1,11 @@
 //! The window scores behind the event thresholds' defaults (`docs/protocol.md`, "Events"):
 //! two synthetic recordings of every catalogue class by held-out performers, each followed by
-//! 4 s of standing still, through the server's per-frame step with a model (64-frame windows
-//! every 4 frames). Prints percentiles of the best class's score for windows whose best class
-//! is right, wrong, and for windows wholly inside the standing still.
+//! 4 s of standing still (the last pose held, with the measured sensor model's noise), through
+//! the server's per-frame step with a model (64-frame windows every 4 frames). Prints
+//! percentiles of the best class's score for windows whose best class is right, wrong, and
+//! for windows wholly inside the standing still, those the still test lets through (which
+//! could start an event) apart from those it flags. Windows the still test flags start no
+//! event and are left out of the right and wrong rows (they are counted at the end).
 //!
 //! `cargo run --release --example event_scores [-- MODEL_DIR]`
 
@@ -12,7 +15,7 @@ use scale::stream::engine::LabelEngine;
 use scale::stream::server::Core;
 use scale::stream::stats::Counters;
 use scale::stream::window::WindowConfig;
-use scale::synth::{self, SampleSpec};
+use scale::synth::{self, SampleSpec, noise::NoiseModel};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -24,6 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let catalog = Catalog::builtin();
     let (mut right, mut wrong, mut still) = (Vec::new(), Vec::new(), Vec::new());
     let (mut unknown_right, mut unknown_wrong) = (0, 0);
+    let (mut still_right, mut still_wrong, mut flagged) = (0, 0, 0);
     for class in &catalog.classes {
         for rep in 0..2u16 {
             let spec = SampleSpec {
@@ -36,12 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 synth::generate(class, &spec, 1000 + u64::from(rep))?.to_frames(0, 30.0);
             let n = frames.len();
             let last = frames.last().ok_or("an empty recording")?.clone();
-            for i in 0..120 {
-                let mut f = last.clone();
-                f.seq = (n + i + 1) as u64;
-                f.t_us = f.seq * 33_333;
-                frames.push(f);
-            }
+            frames.extend(synth::hold_still(&last, 120, 7, NoiseModel::Measured));
             let engine = LabelEngine::load(&model, SessionOptions::default(), 5)?;
             let t = engine.model_frames();
             let config = WindowConfig {
@@ -58,10 +57,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 };
                 let score = core.engine().scores()[s.best];
                 if s.window.seq_first as usize > n {
-                    still.push(score);
+                    if s.window.still {
+                        flagged += 1;
+                    } else {
+                        still.push(score);
+                    }
                 } else if core.engine().class_ids()[s.best] == class.id {
-                    right.push(score);
-                    unknown_right += usize::from(s.unknown);
+                    if s.window.still {
+                        still_right += 1;
+                    } else {
+                        right.push(score);
+                        unknown_right += usize::from(s.unknown);
+                    }
+                } else if s.window.still {
+                    still_wrong += 1;
                 } else {
                     wrong.push(score);
                     unknown_wrong += usize::from(s.unknown);
@@ -73,16 +82,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (name, v) in [
         ("right", &mut right),
         ("wrong", &mut wrong),
-        ("standing still", &mut still),
+        ("still, not flagged", &mut still),
     ] {
         v.sort_by(f32::total_cmp);
         if v.is_empty() {
-            println!("  {name:<15} no windows");
+            println!("  {name:<18} no windows");
             continue;
         }
         let q = |p: f32| v[((v.len() - 1) as f32 * p) as usize];
         println!(
-            "  {name:<15} {:>5} windows  p10 {:.3}  p25 {:.3}  median {:.3}  p75 {:.3}  p90 {:.3}",
+            "  {name:<18} {:>5} windows  p10 {:.3}  p25 {:.3}  median {:.3}  p75 {:.3}  p90 {:.3}",
             v.len(),
             q(0.1),
             q(0.25),
@@ -92,5 +101,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     println!("  unknown among right {unknown_right}, among wrong {unknown_wrong}");
+    println!(
+        "  flagged still: {flagged} of {} standing-still windows, {still_right} right and {still_wrong} wrong action windows",
+        flagged + still.len()
+    );
     Ok(())
 }

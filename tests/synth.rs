@@ -406,3 +406,81 @@ fn the_measured_sensor_model_has_the_measured_levels() {
     assert!(share(u_inf[7]) < share(m_inf[7]));
     assert_eq!(run(NoiseModel::Measured, 3).0, m);
 }
+
+/// The generator's standing still is still to the server's still test, its actions are not:
+/// shares of 64-frame windows (every 4 frames) under the default `--still-below`, as measured
+/// when it was chosen (`cargo run --release --example motion_levels`: standing still 98.2 % /
+/// 99.9 % still under the uniform / measured sensor model; actions 2.9 % / 4.9 %, mostly
+/// windows over their idle start or end).
+#[test]
+fn standing_still_is_still_and_actions_are_not() {
+    use scale::stream::window::{STILL_BELOW, WindowConfig};
+    use scale::synth::{Proportions, noise::NoiseModel};
+    let config = WindowConfig {
+        window: 64,
+        model_frames: 32,
+        stride: 4,
+        expire_after: 30,
+    };
+    let share = |frames: &[scale::protocol::SkeletonFrame]| {
+        let w = scale::evaluation::windows_of(frames, config);
+        assert!(!w.is_empty());
+        w.iter().filter(|w| w.still).count() as f32 / w.len() as f32
+    };
+    let catalog = Catalog::builtin();
+    for model in [NoiseModel::Uniform, NoiseModel::Measured] {
+        let (mut still, mut moving) = (0.0, 0.0);
+        for p in 0..10u16 {
+            let spec = SampleSpec {
+                class_id: 1,
+                subject: 1 + p,
+                camera: 1 + p % 3,
+                replication: 1,
+            };
+            let rest = synth::stand_still(&spec, 3, model, Proportions::Mixed).unwrap();
+            still += share(&rest.to_frames(0, 30.0)) / 10.0;
+        }
+        let classes = [
+            "clapping",
+            "hand waving",
+            "brushing teeth",
+            "walking towards each other",
+        ];
+        for name in classes {
+            let class = catalog.classes.iter().find(|c| c.name == name).unwrap();
+            let spec = SampleSpec {
+                class_id: class.id,
+                subject: 2,
+                camera: 1,
+                replication: 1,
+            };
+            let seq = synth::generate_with(class, &spec, 3, model, Proportions::Mixed).unwrap();
+            moving += share(&seq.to_frames(0, 30.0)) / classes.len() as f32;
+        }
+        assert!(still >= 0.9, "{model:?}: {still} of standing still");
+        assert!(moving <= 0.15, "{model:?}: {moving} of actions");
+        // A held pose under the sensor's noise: still, but not motionless.
+        let pose = synth::stand_still(
+            &SampleSpec {
+                class_id: 1,
+                subject: 1,
+                camera: 1,
+                replication: 1,
+            },
+            3,
+            model,
+            Proportions::Anthropometric,
+        )
+        .unwrap()
+        .to_frames(0, 30.0)[0]
+            .clone();
+        let held = synth::hold_still(&pose, 80, 1, model);
+        assert_eq!((held[0].seq, held[79].seq), (2, 81));
+        for w in scale::evaluation::windows_of(&held, config) {
+            assert!(
+                w.still && w.motion > 0.001 && w.motion < STILL_BELOW,
+                "{w:?}"
+            );
+        }
+    }
+}

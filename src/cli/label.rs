@@ -93,18 +93,21 @@ pub fn run(args: LabelArgs) -> CliResult {
                         "bodies": w.bodies,
                         "top": top(&names, &w.scores, order),
                         "unknown": w.unknown,
+                        "motion": w.motion,
+                        "still": w.still,
                     })
                 );
             } else {
                 println!(
-                    "{}  frames {:>5}..{:<5} {:>7.2}..{:<7.2} s  {}{}",
+                    "{}  frames {:>5}..{:<5} {:>7.2}..{:<7.2} s  {}{}{}",
                     file.display(),
                     w.first,
                     w.last,
                     secs(w.t_first_us),
                     secs(w.t_last_us),
                     line(&names, &w.scores, order),
-                    if w.unknown { "  (unknown)" } else { "" }
+                    if w.unknown { "  (unknown)" } else { "" },
+                    if w.still { "  (still)" } else { "" }
                 );
             }
         }

@@ -45,6 +45,11 @@ pub struct EngineOpts {
     pub event_exit: f32,
     #[arg(long, default_value_t = EventConfig::default().min_windows)]
     pub event_min_windows: u32,
+    /// A window in which no body moves more than this many metres (the third-largest spread
+    /// of a joint about its mean) is still: its label says `"still": true` and it starts and
+    /// carries no event. 0 turns the test off.
+    #[arg(long, default_value_t = crate::stream::window::STILL_BELOW)]
+    pub still_below: f32,
 }
 
 /// Flags of `scale serve`.
@@ -123,6 +128,13 @@ impl EngineOpts {
             min_windows: self.event_min_windows,
         };
         c.events.validate()?;
+        if !(self.still_below.is_finite() && (0.0..=1.0).contains(&self.still_below)) {
+            return Err(format!(
+                "--still-below must be between 0 and 1 metre (got {})",
+                self.still_below
+            ));
+        }
+        c.still_below = self.still_below;
         Ok(c)
     }
 }

@@ -16,7 +16,7 @@ use crate::recording::{self, ReadOptions};
 use crate::stream::engine::LabelEngine;
 use crate::stream::server::{Core, DEFAULT_WINDOW};
 use crate::stream::stats::Counters;
-use crate::stream::window::WindowConfig;
+use crate::stream::window::{WindowAssembler, WindowConfig, WindowInfo};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -38,6 +38,10 @@ pub struct WindowLabel {
     /// Candidate indices, best first (all of them).
     pub order: Vec<usize>,
     pub unknown: bool,
+    /// The most a body of the window moves (metres) and whether that is below the still
+    /// threshold (`docs/protocol.md`, "Standing still").
+    pub motion: f32,
+    pub still: bool,
     /// Tracking ids of the bodies in the window (one, or two for an interaction; with more than
     /// two people in view, a frame range has a window per two of them).
     pub bodies: Vec<u64>,
@@ -120,6 +124,8 @@ impl Labeller {
                     scores: engine.scores().to_vec(),
                     order: engine.order().to_vec(),
                     unknown: summary.unknown,
+                    motion: w.motion,
+                    still: w.still,
                     bodies: w.bodies.iter().flatten().copied().collect(),
                 });
                 next = self.core.next_window(Instant::now(), &mut self.out)?;
@@ -138,6 +144,24 @@ impl Labeller {
             mean,
         })
     }
+}
+
+/// The windows the server would form over a recording (padded as [`Labeller::label`] pads it),
+/// without running a model: their frames, bodies and motion.
+pub fn windows_of(frames: &[SkeletonFrame], config: WindowConfig) -> Vec<WindowInfo> {
+    let mut assembler = WindowAssembler::new(config);
+    let (stream, _) = padded_stream(frames, config.window);
+    let mut out = Vec::new();
+    for f in &stream {
+        let Ok(mut next) = assembler.push(f) else {
+            continue;
+        };
+        while let Some(w) = next {
+            out.push(w);
+            next = assembler.next_window();
+        }
+    }
+    out
 }
 
 /// The frames as one stream: `seq` renumbered from 1, and, when there are fewer than `window`,

@@ -77,8 +77,10 @@ impl NamedTensors {
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        safetensors::serialize_to_file(views, Some(meta), path)
-            .map_err(|e| format!("{}: {e}", path.display()))
+        let mut out = safetensors::serialize(views, Some(meta))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        sort_header(&mut out);
+        std::fs::write(path, out).map_err(|e| format!("{}: {e}", path.display()))
     }
 
     /// Reads a safetensors file of f32 tensors and its metadata.
@@ -107,5 +109,66 @@ impl NamedTensors {
             .into_iter()
             .collect();
         Ok((out, meta))
+    }
+}
+
+/// Rewrites a serialised safetensors header with its JSON keys sorted, in place and at the same
+/// length (the rest padded with spaces, as the format allows), so that the same tensors and
+/// metadata always give the same bytes: the `safetensors` crate takes the metadata as a
+/// `HashMap` and writes it in that map's random order.
+fn sort_header(bytes: &mut [u8]) {
+    let Some(n) = bytes
+        .get(..8)
+        .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")) as usize)
+    else {
+        return;
+    };
+    let Some(header) = bytes.get_mut(8..8 + n) else {
+        return;
+    };
+    // serde_json's maps are sorted by key (no `preserve_order` in this build).
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(header) else {
+        return;
+    };
+    let sorted = value.to_string();
+    if sorted.len() <= n {
+        header[..sorted.len()].copy_from_slice(sorted.as_bytes());
+        header[sorted.len()..].fill(b' ');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_tensors_and_metadata_always_give_the_same_bytes() {
+        let mut t = NamedTensors::default();
+        t.insert("b.weight", vec![2, 3], (0..6).map(|i| i as f32).collect());
+        t.insert("a.bias", vec![3], vec![0.5, -1.0, 2.0]);
+        let meta: BTreeMap<String, String> = (0..12)
+            .map(|i| (format!("key{i}"), format!("value {i}")))
+            .collect();
+        let dir = std::env::temp_dir().join(format!("scale-tensors-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let files: Vec<Vec<u8>> = (0..4)
+            .map(|i| {
+                let p = dir.join(format!("{i}.safetensors"));
+                t.save(&p, &meta).unwrap();
+                std::fs::read(&p).unwrap()
+            })
+            .collect();
+        assert!(files.windows(2).all(|w| w[0] == w[1]));
+        let (back, back_meta) = NamedTensors::load(&dir.join("0.safetensors")).unwrap();
+        assert_eq!((back, back_meta), (t, meta));
+        // The header's metadata keys are in sorted order.
+        let n = u64::from_le_bytes(files[0][..8].try_into().unwrap()) as usize;
+        let header = std::str::from_utf8(&files[0][8..8 + n]).unwrap();
+        let at: Vec<usize> = ["key0", "key1", "key10", "key11", "key2"]
+            .iter()
+            .map(|k| header.find(&format!("\"{k}\"")).unwrap())
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{header}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

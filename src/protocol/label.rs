@@ -46,6 +46,14 @@ pub struct LabelMessage {
     pub top: Vec<RankedClass>,
     /// True when even the best class's energy is above the model's calibrated threshold.
     pub unknown: bool,
+    /// The most any body in the window moves (metres: the third-largest spread of a joint
+    /// about its mean over the window's frames, hand tips and thumbs left out).
+    #[serde(default)]
+    pub motion: f32,
+    /// True when `motion` is below the server's `--still-below`: nobody in the window is
+    /// doing anything, whatever the ranking says. Still windows start and carry no event.
+    #[serde(default)]
+    pub still: bool,
     pub latency_us: StageLatency,
 }
 
@@ -81,6 +89,8 @@ mod tests {
                 score: 0.61,
             }],
             unknown: false,
+            motion: 0.041,
+            still: false,
             latency_us: StageLatency {
                 queue: 40,
                 normalise: 12,
@@ -95,6 +105,15 @@ mod tests {
         assert_eq!(v["seq_last"], 64);
         assert_eq!(v["top"][0]["name"], "drink water");
         assert_eq!(v["latency_us"]["total"], 830);
+        assert_eq!(v["still"], false);
+        assert!((v["motion"].as_f64().unwrap() - 0.041).abs() < 1e-6);
         assert_eq!(LabelMessage::from_json(&m.to_json()).unwrap(), m);
+        // Labels of servers from before the still test parse: not still.
+        let mut old = v.clone();
+        let o = old.as_object_mut().unwrap();
+        o.remove("motion");
+        o.remove("still");
+        let parsed = LabelMessage::from_json(&serde_json::to_vec(&old).unwrap()).unwrap();
+        assert_eq!((parsed.motion, parsed.still), (0.0, false));
     }
 }

@@ -7,6 +7,7 @@ pub mod azure;
 pub mod joints;
 pub mod kinect_v1;
 pub mod mediapipe;
+pub mod motion;
 pub mod normalize;
 pub mod rules;
 pub mod zed;

@@ -430,6 +430,8 @@ impl LabelEngine {
             t_us: info.t_last_us,
             top: Top(self),
             unknown,
+            motion: info.motion,
+            still: info.still,
             latency_us: latency,
         };
         serde_json::to_writer(&mut *out, &view).map_err(err)?;
@@ -466,6 +468,8 @@ struct LabelView<'a> {
     t_us: u64,
     top: Top<'a>,
     unknown: bool,
+    motion: f32,
+    still: bool,
     latency_us: StageLatency,
 }
 

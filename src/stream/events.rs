@@ -190,9 +190,11 @@ impl EventTracker {
     }
 
     /// Takes one labelled window: its best class (index), whether it is unknown, and the
-    /// scores of every class.
+    /// scores of every class. A still window ([`WindowInfo::still`]) counts as unknown: it
+    /// neither starts an event nor carries one.
     pub fn on_window(&mut self, w: &WindowInfo, best: usize, unknown: bool, scores: &[f32]) {
         let Some(body) = w.bodies[0] else { return };
+        let unknown = unknown || w.still;
         let cfg = self.config;
         let slot = match self
             .slots
@@ -324,6 +326,8 @@ mod tests {
             seq_last: 4 * i + 64,
             t_first_us: t(4 * i + 1),
             t_last_us: t(4 * i + 64),
+            motion: 0.2,
+            still: false,
         }
     }
 
@@ -449,6 +453,36 @@ mod tests {
             t.on_window(&window(i), 1, true, &scores(1, 0.9));
         }
         assert_eq!(t.drain().count(), 0);
+    }
+
+    #[test]
+    fn still_windows_never_start_an_event_and_end_one_as_a_gap_does() {
+        let still = |i: u64| WindowInfo {
+            motion: 0.004,
+            still: true,
+            ..window(i)
+        };
+        // Confident, steady windows of one class, but nobody moves: no event.
+        let mut t = EventTracker::new(CFG);
+        for i in 0..20 {
+            t.on_window(&still(i), 1, false, &scores(1, 0.9));
+        }
+        assert_eq!(t.drain().count(), 0);
+        // An action, then the performer stands still with the same class still on top: the
+        // event ends min_windows still windows later, at the last moving window.
+        let mut t = EventTracker::new(CFG);
+        let mut e = Vec::new();
+        for i in 0..12 {
+            let w = if i < 6 { window(i) } else { still(i) };
+            t.on_window(&w, 1, false, &scores(1, 0.9));
+            e.extend(t.drain());
+        }
+        assert_eq!(
+            kinds(&e),
+            [(EventKind::Start, 1), (EventKind::End, 1)],
+            "{e:?}"
+        );
+        assert_eq!((e[1].seq_last, e[1].windows), (4 * 5 + 64, 6));
     }
 
     #[test]

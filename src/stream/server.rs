@@ -18,7 +18,7 @@ use super::publisher::{self, Publisher};
 use super::stats::{self, Counters, LatencyLog};
 use super::view::{self, ViewFeed};
 use super::vocabulary::Vocabulary;
-use super::window::{Rejected, WindowAssembler, WindowConfig, WindowInfo};
+use super::window::{Rejected, STILL_BELOW, WindowAssembler, WindowConfig, WindowInfo};
 use crate::protocol::{
     DROP_OUT_OF_ORDER, DROP_QUEUE_FULL, DROP_REASONS, SkeletonFrame, TOPIC_EVENTS, TOPIC_LABELS,
     TOPIC_STATS, decode_frame_message, drop_reason_index,
@@ -65,6 +65,8 @@ pub struct ServeConfig {
     pub log: bool,
     /// When an action starts and ends (topic `events`).
     pub events: EventConfig,
+    /// Windows moving less than this (metres) are still: flagged so, and start no event.
+    pub still_below: f32,
     /// Where the control socket (REP) binds; `None`: no live vocabulary.
     pub control: Option<String>,
     /// Only these classes are candidates from the start (names the model does not know are
@@ -93,6 +95,7 @@ impl ServeConfig {
             handle_signals: false,
             log: false,
             events: EventConfig::default(),
+            still_below: STILL_BELOW,
             control: None,
             classes: None,
             http: None,
@@ -135,6 +138,12 @@ impl Core {
             out_of_order: drop_reason_index(DROP_OUT_OF_ORDER).expect("a drop reason"),
             events: EventTracker::new(EventConfig::default()),
         }
+    }
+
+    /// The same core calling windows that move less than `metres` still (0: none is).
+    pub fn with_still_below(mut self, metres: f32) -> Core {
+        self.assembler.set_still_below(metres);
+        self
     }
 
     /// The same core with other event thresholds.
@@ -353,7 +362,8 @@ impl Server {
                         },
                         counters.clone(),
                     )
-                    .with_events(config.events);
+                    .with_events(config.events)
+                    .with_still_below(config.still_below);
                     if let Some(set) = initial
                         && let Err(e) = core.set_classes(set, |_, _, _| {})
                     {

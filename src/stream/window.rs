@@ -10,6 +10,7 @@
 //! [`MAX_TRACKS`] bodies are tracked at once).
 
 use crate::protocol::SkeletonFrame;
+use crate::skeleton::motion::motion;
 use crate::skeleton::normalize::{BodyTrack, NormalizeInfo, Normalizer, window_len};
 use crate::skeleton::{Joints, NUM_JOINTS};
 use ringbuf::HeapRb;
@@ -55,8 +56,12 @@ pub enum Rejected {
     OutOfOrder { seq: u64, last: u64 },
 }
 
+/// A window whose bodies all move less than this (metres, [`motion`]) is still: nobody in it is
+/// doing anything (`docs/protocol.md`, "Standing still", says how it was chosen).
+pub const STILL_BELOW: f32 = 0.030;
+
 /// What a finished window covers; its normalised data is in [`WindowAssembler::data`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct WindowInfo {
     /// Tracking ids of the bodies in slots 0 and 1.
     pub bodies: [Option<u64>; 2],
@@ -64,6 +69,10 @@ pub struct WindowInfo {
     pub seq_last: u64,
     pub t_first_us: u64,
     pub t_last_us: u64,
+    /// The most any of its bodies moves over the window's sensor frames (metres, [`motion`]).
+    pub motion: f32,
+    /// `motion` below the assembler's still threshold.
+    pub still: bool,
 }
 
 /// A body's frames within the current window, as the normaliser reads them.
@@ -92,6 +101,8 @@ pub struct WindowAssembler {
     scratch: Vec<Vec<Option<Joints>>>,
     normalizer: Normalizer,
     data: Vec<f32>,
+    /// Windows moving less than this are still.
+    still_below: f32,
     /// The windows of the current stride: indices into `scratch` (one or two bodies each).
     groups: [([usize; 2], usize); MAX_WINDOWS_PER_STRIDE],
     group_count: usize,
@@ -122,6 +133,7 @@ impl WindowAssembler {
             scratch: vec![vec![None; t]; MAX_TRACKS],
             normalizer: Normalizer::new(config.model_frames.max(1)),
             data: vec![0.0; window_len(config.model_frames.max(1))],
+            still_below: STILL_BELOW,
             groups: [([0; 2], 0); MAX_WINDOWS_PER_STRIDE],
             group_count: 0,
             next_group: 0,
@@ -135,13 +147,24 @@ impl WindowAssembler {
         &self.data
     }
 
-    /// Tracking ids of the bodies currently tracked.
     /// The same assembler normalising with body scale on or off (the model's setting).
     pub fn with_body_scale(mut self, on: bool) -> WindowAssembler {
         self.normalizer = self.normalizer.with_body_scale(on);
         self
     }
 
+    /// The same assembler calling windows that move less than `metres` still (0: none is).
+    pub fn with_still_below(mut self, metres: f32) -> WindowAssembler {
+        self.set_still_below(metres);
+        self
+    }
+
+    /// Calls windows that move less than `metres` still from the next window on.
+    pub fn set_still_below(&mut self, metres: f32) {
+        self.still_below = metres;
+    }
+
+    /// Tracking ids of the bodies currently tracked.
     pub fn tracked(&self) -> impl Iterator<Item = u64> + '_ {
         self.tracks.iter().filter(|t| t.active).map(|t| t.id)
     }
@@ -324,12 +347,20 @@ impl WindowAssembler {
             .ok()?;
         let id = |slot: Option<usize>| slot.map(|i| self.present_ids[members[i]]);
         let (first, last) = self.span;
+        let moved = info
+            .slots
+            .iter()
+            .flatten()
+            .filter_map(|&s| motion(&views[s]))
+            .fold(0.0, f32::max);
         Some(WindowInfo {
             bodies: [id(info.slots[0]), id(info.slots[1])],
             seq_first: first.0,
             seq_last: last.0,
             t_first_us: first.1,
             t_last_us: last.1,
+            motion: moved.min(f32::MAX),
+            still: moved < self.still_below,
         })
     }
 }

@@ -18,8 +18,9 @@ pub mod scripts;
 use crate::catalog::{Catalog, ClassEntry};
 use crate::ntu::SampleId;
 use crate::ntu::format::{LineEnding, NtuBody, NtuFrame, NtuJoint, NtuSequence};
+use crate::protocol::{BodyFrame, Layout, SkeletonFrame};
 use crate::rng::Rng;
-use crate::skeleton::Joints;
+use crate::skeleton::{Joints, NUM_JOINTS};
 pub use body::Proportions;
 use body::{Body, apply, rot_y};
 use pose::{LIFT, ROOT_X, ROOT_Z, TRUNK_PITCH, TRUNK_ROLL};
@@ -180,6 +181,66 @@ pub fn generate(
         noise::NoiseModel::Uniform,
         Proportions::Anthropometric,
     )
+}
+
+/// A performer standing at rest for 3–6 s (breathing sway, sensor noise, placement and body as
+/// for any sample; `spec.class_id` only seeds it): the still stretches between actions in tools
+/// and tests.
+pub fn stand_still(
+    spec: &SampleSpec,
+    seed: u64,
+    sensor: noise::NoiseModel,
+    proportions: Proportions,
+) -> Result<NtuSequence, SynthError> {
+    let rest = ClassEntry {
+        id: spec.class_id,
+        name: "standing still".into(),
+        ntu_id: None,
+        bodies: 1,
+        motion: Some(scripts::STAND_STILL.into()),
+        descriptions: Vec::new(),
+    };
+    generate_with(&rest, spec, seed, sensor, proportions)
+}
+
+/// `n` frames after `frame` in which its bodies hold their pose as a sensor sees a person at
+/// rest: the pose (as Kinect v2 joints) with the sensor model's noise drawn afresh, per body,
+/// each frame (no sway); seq and capture time go on at 30 fps. For the still stretches between
+/// actions in tools and tests.
+pub fn hold_still(
+    frame: &SkeletonFrame,
+    n: usize,
+    seed: u64,
+    sensor: noise::NoiseModel,
+) -> Vec<SkeletonFrame> {
+    let mut rng = Rng::derive(seed, &[0x57111, frame.seq]);
+    let poses: Vec<(u64, Joints)> = frame
+        .bodies
+        .iter()
+        .map(|b| (b.id, b.kinect_joints(frame.layout)))
+        .collect();
+    let mut noise = vec![noise::SensorNoise::with_model(sensor); poses.len()];
+    (1..=n as u64)
+        .map(|i| SkeletonFrame {
+            seq: frame.seq + i,
+            t_us: frame.t_us + (i as f64 * 1e6 / f64::from(FPS)).round() as u64,
+            layout: Layout::KinectV2,
+            bodies: poses
+                .iter()
+                .zip(noise.iter_mut())
+                .map(|(&(id, pose), noise)| {
+                    let mut joints = pose;
+                    let mut tracking = [2u8; NUM_JOINTS];
+                    noise.frame(&mut rng, &mut joints, &mut tracking);
+                    BodyFrame {
+                        id,
+                        joints: joints.to_vec(),
+                        tracking: Some(tracking.to_vec()),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// Generates one sample of a catalogue class under a given sensor model, with performers of

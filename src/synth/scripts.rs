@@ -21,6 +21,9 @@ pub struct Motion {
     pub contact: bool,
 }
 
+/// The script of a performer standing at rest, in no catalogue class.
+pub const STAND_STILL: &str = "stand_still";
+
 fn n() -> Pose {
     Pose::neutral()
 }
@@ -574,6 +577,9 @@ pub fn motion(name: &str) -> Option<Motion> {
         }
         "lean_left" => one(lean(L), false),
         "lean_right" => one(lean(R), false),
+        // Not a catalogue action: the performer at rest (breathing sway only), for the
+        // standing still between actions in tools and tests.
+        STAND_STILL => one(Script::new().key(0.0, n()).key(4.0, n()), false),
         _ => return None,
     };
     Some(m)
