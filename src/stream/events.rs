@@ -26,12 +26,12 @@ pub struct EventConfig {
 
 impl Default for EventConfig {
     /// Chosen with the bundled model on synthetic recordings of held-out performers
-    /// (`docs/protocol.md`, "Events"): `enter` above the 90th percentile of the wrong top-1
-    /// windows that are not still, `exit` at their median.
+    /// (`docs/protocol.md`, "Events"): `enter` above the 90th percentile of wrong top-1
+    /// windows and of standing still, `exit` at the median of wrong top-1 windows.
     fn default() -> EventConfig {
         EventConfig {
-            enter: 0.21,
-            exit: 0.13,
+            enter: 0.15,
+            exit: 0.10,
             min_windows: 3,
         }
     }
