@@ -56,6 +56,17 @@ fn print(name: &str, v: &mut [f32]) {
     println!("    {:<32} below {}", "", shares.join(", "));
 }
 
+/// The four quietest of (motion, name), quietest first.
+fn print_quietest(what: &str, mut v: Vec<(f32, String)>) {
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let quiet: Vec<String> = v
+        .iter()
+        .take(4)
+        .map(|(m, n)| format!("{n} {:.0}", 1000.0 * m))
+        .collect();
+    println!("    quietest {what}: {}", quiet.join(", "));
+}
+
 /// Thresholds whose shares of still windows are printed.
 const CANDIDATES_MM: [f32; 5] = [20.0, 25.0, 30.0, 35.0, 40.0];
 
@@ -97,13 +108,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             actions.extend(of_class);
         }
         print(&format!("synthetic actions, {label}"), &mut actions);
-        least.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let quiet: Vec<String> = least
-            .iter()
-            .take(4)
-            .map(|(m, n)| format!("{n} {:.0}", 1000.0 * m))
-            .collect();
-        println!("    quietest classes (median mm): {}", quiet.join(", "));
+        print_quietest("classes (median mm)", least);
     }
     for dir in std::env::args().skip(1) {
         let clips = recording::labels::read(Path::new(&dir))?;
@@ -125,7 +130,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             v.extend(of_clip);
         }
         print(&format!("{dir} ({} clips)", clips.len()), &mut v);
-        let mut medians: Vec<(f32, String)> = by_label
+        let medians: Vec<(f32, String)> = by_label
             .into_iter()
             .filter(|(_, m)| !m.is_empty())
             .map(|(l, mut m)| {
@@ -133,13 +138,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 (m[m.len() / 10], l)
             })
             .collect();
-        medians.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let quiet: Vec<String> = medians
-            .iter()
-            .take(4)
-            .map(|(m, n)| format!("{n} {:.0}", 1000.0 * m))
-            .collect();
-        println!("    quietest labels (p10 mm): {}", quiet.join(", "));
+        print_quietest("labels (p10 mm)", medians);
     }
     Ok(())
 }
