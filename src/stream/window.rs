@@ -153,13 +153,7 @@ impl WindowAssembler {
         self
     }
 
-    /// The same assembler calling windows that move less than `metres` still (0: none is).
-    pub fn with_still_below(mut self, metres: f32) -> WindowAssembler {
-        self.set_still_below(metres);
-        self
-    }
-
-    /// Calls windows that move less than `metres` still from the next window on.
+    /// Calls windows that move less than `metres` still from the next window on (0: none is).
     pub fn set_still_below(&mut self, metres: f32) {
         self.still_below = metres;
     }
