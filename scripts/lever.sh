@@ -3,12 +3,13 @@
 # synthetic data seed 0, 30 per class; encoder width 0.25, T = 32, 25 epochs; SCALE CVAE on
 # synth-35/5) with extra encoder flags, then measures it on the synthetic benchmark and on the
 # real development sets (scripts/real_eval.py).
-#   bash scripts/lever.sh NAME [--seed S] [--per-class N] [--synth "scale synth flags"]
+#   bash scripts/lever.sh NAME [--seed S] [--per-class N] [--split SPLIT] [--synth "scale synth flags"]
 #                              [--scale "scale train scale flags"] [scale train encoder flags…]
 # e.g. bash scripts/lever.sh sensor-window-64 --sensor-window 64
 #      bash scripts/lever.sh measured-noise --synth "--sensor-noise measured"
 #      bash scripts/lever.sh score-beta --scale "--select-score-beta"
 #      bash scripts/lever.sh per-class-60 --per-class 60
+#      bash scripts/lever.sh vocabulary-100 --per-class 12 --split ext-95/5 --synth "--catalog extended"
 # Writes target/levers/NAME/{encoder,model,report.txt}; about 25 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,8 @@ per_class=30
 synth=""
 if [ "${1:-}" = "--seed" ]; then seed=$2; shift 2; fi
 if [ "${1:-}" = "--per-class" ]; then per_class=$2; shift 2; fi
+split=synth-35/5
+if [ "${1:-}" = "--split" ]; then split=$2; shift 2; fi
 if [ "${1:-}" = "--synth" ]; then synth=$2; shift 2; fi
 scale_flags=""
 if [ "${1:-}" = "--scale" ]; then scale_flags=$2; shift 2; fi
@@ -35,13 +38,13 @@ scale=$work/$name/scale
 # shellcheck disable=SC2086
 [ -f "$data/manifest.json" ] || $scale synth --out "$data" --per-class "$per_class" --seed 0 $synth
 [ -f "$work/$name/encoder/encoder.safetensors" ] || \
-  $scale train encoder --data "$data" --split synth-35/5 --window 32 --width 0.25 --epochs 25 \
+  $scale train encoder --data "$data" --split "$split" --window 32 --width 0.25 --epochs 25 \
     --batch 32 --seed "$seed" --out "$work/$name/encoder" "$@"
 [ -f "$work/$name/model/model.json" ] || \
   $scale train scale --encoder "$work/$name/encoder/encoder.safetensors" --data "$data" \
-    --split synth-35/5 --out "$work/$name/model" --epochs 30 --seed "$seed" $scale_flags
+    --split "$split" --out "$work/$name/model" --epochs 30 --seed "$seed" $scale_flags
 {
-  echo "lever $name (seed $seed): scale synth --per-class $per_class … $synth; scale train encoder … $*; scale train scale … $scale_flags"
-  $scale eval --model "$work/$name/model" --split synth-35/5
+  echo "lever $name (seed $seed, split $split): scale synth --per-class $per_class … $synth; scale train encoder … $*; scale train scale … $scale_flags"
+  $scale eval --model "$work/$name/model" --split "$split"
   python3 scripts/real_eval.py --model "$work/$name/model" --scale "$scale" --json
 } | tee "$work/$name/report.txt"

@@ -219,6 +219,66 @@ fn synth_twice_gives_identical_files_and_previews_are_pngs() {
 }
 
 #[test]
+fn synth_of_the_extended_catalogue_carries_it_to_training_and_inspect() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path().to_str().unwrap();
+    let out = scale(&[
+        "synth",
+        "--catalog",
+        "extended",
+        "--out",
+        dir,
+        "--per-class",
+        "1",
+        "--classes",
+        "hand waving,arm circles,kick sideways with the left leg three times",
+    ]);
+    common::stdout_of(&out);
+    let copy = d.path().join("catalog.json");
+    let catalog = scale::catalog::Catalog::load(&copy).unwrap();
+    assert_eq!(
+        (catalog.name.as_str(), catalog.classes.len()),
+        ("extended", 100)
+    );
+    let circles = catalog.by_name("arm circles").unwrap().id;
+    // Training reads the classes from the copy.
+    let data = scale::train::data::Dataset::load(d.path()).unwrap();
+    assert_eq!(data.catalog.hash, catalog.hash);
+    let mut ids: Vec<u32> = data.samples.iter().map(|s| s.class_id).collect();
+    ids.sort_unstable();
+    assert_eq!(ids.len(), 3);
+    assert!(ids.contains(&circles) && ids.contains(&11), "{ids:?}");
+    // inspect names the class from the copy, not from NTU's list.
+    let file = d
+        .path()
+        .join(format!("S001C001P001R001A{circles:03}.skeleton"));
+    let v = json(&scale(&["inspect", "--json", file.to_str().unwrap()]));
+    assert_eq!(
+        v["action"],
+        format!("synthetic class {circles} arm circles")
+    );
+    // A copy that is not the catalogue the data was made from is refused, naming both.
+    std::fs::write(&copy, include_str!("../models/catalog.json")).unwrap();
+    let e = scale::train::data::Dataset::load(d.path()).unwrap_err();
+    assert!(
+        e.contains("catalogue extended") && e.contains("catalog.json"),
+        "{e}"
+    );
+    // Made again from the bundled catalogue, the folder loses the stale copy.
+    common::stdout_of(&scale(&[
+        "synth",
+        "--out",
+        dir,
+        "--per-class",
+        "1",
+        "--classes",
+        "11",
+    ]));
+    assert!(!copy.exists());
+    assert!(scale::train::data::Dataset::load(d.path()).is_ok());
+}
+
+#[test]
 fn demo_runs_to_the_end_with_labels_better_than_chance() {
     let out = scale(&[
         "demo",

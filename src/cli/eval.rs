@@ -91,7 +91,17 @@ pub fn run(args: EvalArgs) -> CliResult {
         Some(d) => (d.clone(), false),
         None => {
             temp = tempfile_dir()?;
-            let catalog = Catalog::builtin();
+            // The model's own catalogue, when it is one the generator knows.
+            let extended = synth::compose::extended_catalog();
+            let catalog = if rec.priors_catalog_hash == extended.hash {
+                std::fs::write(
+                    temp.0.join(synth::CATALOG_FILE),
+                    synth::compose::extended_catalog_text(),
+                )?;
+                extended
+            } else {
+                Catalog::builtin()
+            };
             let config = SynthConfig::every_class(&catalog, args.eval_seed, args.per_class);
             synth::write_dataset(&catalog, &config, &temp.0)?;
             (temp.0.clone(), true)
@@ -286,7 +296,7 @@ fn tempfile_dir() -> Result<TempDir, String> {
 /// `scale eval --data DIR --catalog FILE`: a labelled folder, clip by clip, as `scale serve`
 /// would label it.
 fn labelled(args: &EvalArgs, data: &Path, catalog_path: &Path) -> CliResult {
-    let catalog = Catalog::load(catalog_path)?;
+    let catalog = super::catalog_arg(catalog_path)?.0;
     let clips = crate::recording::labels::read(data)?;
     if args.stride == 0 || args.window.is_some_and(|w| w < 2) {
         return Err("--stride must be at least 1 and --window at least 2 frames".into());

@@ -68,7 +68,7 @@ pub fn classes(dir: &Path, catalog: Option<&Path>) -> CliResult {
 
 fn write_priors(dir: &Path, catalog: Option<&Path>) -> CliResult {
     let catalog = match catalog {
-        Some(p) => Catalog::load(p)?,
+        Some(p) => super::catalog_arg(p)?.0,
         None => Catalog::builtin(),
     };
     let mut info = ModelInfo::load_unverified(dir)?;

@@ -64,7 +64,7 @@ pub fn summarize(path: &Path, seq: &NtuSequence) -> Summary {
     }
     sizes.sort_by(f32::total_cmp);
     let id = SampleId::from_path(path);
-    let synthetic = is_synthetic(path);
+    let synthetic = synthetic_catalog(path);
     Summary {
         file: path.display().to_string(),
         frames: seq.frames.len(),
@@ -79,8 +79,8 @@ pub fn summarize(path: &Path, seq: &NtuSequence) -> Summary {
         body_size_m: sizes.get(sizes.len() / 2).copied(),
         sample: id.map(|i| i.to_string()),
         action: id.and_then(|i| {
-            if synthetic {
-                Catalog::builtin()
+            if let Some(catalog) = &synthetic {
+                catalog
                     .by_id(u32::from(i.action))
                     .map(|c| format!("synthetic class {} {}", c.id, c.name))
             } else {
@@ -92,19 +92,16 @@ pub fn summarize(path: &Path, seq: &NtuSequence) -> Summary {
     }
 }
 
-/// True when the file sits in a `scale synth` folder made from the bundled catalogue, whose
-/// `A` numbers are catalogue ids rather than NTU actions.
-fn is_synthetic(path: &Path) -> bool {
-    let Some(manifest) = path.parent().map(|d| d.join("manifest.json")) else {
-        return false;
-    };
-    let Ok(text) = std::fs::read_to_string(manifest) else {
-        return false;
-    };
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return false;
-    };
-    v["generator"] == "scale synth" && v["catalog_hash"] == Catalog::builtin().hash.as_str()
+/// The catalogue of the `scale synth` folder the file sits in (whose `A` numbers are
+/// catalogue ids rather than NTU actions), or `None` when it is not in one.
+fn synthetic_catalog(path: &Path) -> Option<Catalog> {
+    let dir = path.parent()?;
+    let text = std::fs::read_to_string(dir.join("manifest.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    if v["generator"] != "scale synth" {
+        return None;
+    }
+    crate::train::data::synthetic_catalog(dir).ok()
 }
 
 pub fn run(path: &Path, json: bool, opts: &RecordingOpts) -> CliResult {

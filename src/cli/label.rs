@@ -50,7 +50,7 @@ fn line(labels: &[String], scores: &[f32], order: &[usize]) -> String {
 pub fn run(args: LabelArgs) -> CliResult {
     let catalog = match (&args.classes, &args.catalog) {
         (Some(names), _) => Some(Catalog::from_names(&names.split(',').collect::<Vec<_>>())?),
-        (None, Some(path)) => Some(Catalog::load(path)?),
+        (None, Some(path)) => Some(super::catalog_arg(path)?.0),
         (None, None) => None,
     };
     let e = &args.engine;

@@ -90,7 +90,9 @@ pub enum Command {
         /// Draw one sample of this class (id or name) as a PNG strip instead of writing a dataset.
         #[arg(long, value_name = "CLASS")]
         preview: Option<String>,
-        /// Class catalogue to use instead of the bundled models/catalog.json.
+        /// Class catalogue to use instead of the bundled models/catalog.json: a file, or
+        /// `extended` (the bundled 40 classes and 60 compositional ones). A copy goes into the
+        /// dataset as `catalog.json`, where training and evaluation read it.
         #[arg(long)]
         catalog: Option<PathBuf>,
         /// Sensor model: `uniform` (white 7–18 mm jitter, rare distal bursts) or `measured`
@@ -450,6 +452,22 @@ pub enum TrainCommand {
 
 /// An error for the user: printed as `error: …` and exit code 1.
 pub type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+/// A `--catalog` argument: a catalogue file, or `extended` for the extended catalogue
+/// (the bundled classes and the compositional ones, `src/synth/compose.rs`). Returns the
+/// catalogue and its text.
+pub fn catalog_arg(path: &std::path::Path) -> Result<(crate::catalog::Catalog, String), String> {
+    use crate::synth::compose;
+    if path.as_os_str() == compose::EXTENDED && !path.exists() {
+        return Ok((
+            compose::extended_catalog(),
+            compose::extended_catalog_text(),
+        ));
+    }
+    let catalog = crate::catalog::Catalog::load(path).map_err(|e| e.to_string())?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((catalog, text))
+}
 
 /// Parses the command line and runs the subcommand.
 pub fn main() -> ExitCode {

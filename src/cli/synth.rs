@@ -43,9 +43,12 @@ fn find<'a>(catalog: &'a Catalog, key: &str) -> Result<&'a ClassEntry, String> {
 }
 
 pub fn run(args: Args) -> CliResult {
-    let catalog = match &args.catalog {
-        Some(p) => Catalog::load(p)?,
-        None => Catalog::builtin(),
+    let (catalog, text) = match &args.catalog {
+        Some(p) => {
+            let (c, t) = super::catalog_arg(p)?;
+            (c, Some(t))
+        }
+        None => (Catalog::builtin(), None),
     };
     if let Some(class) = &args.preview {
         return preview(&catalog, class, &args);
@@ -61,6 +64,15 @@ pub fn run(args: Args) -> CliResult {
     };
     let started = std::time::Instant::now();
     let m = synth::write_dataset(&catalog, &config, &args.out)?;
+    // Another catalogue than the bundled one travels with the data.
+    let copy = args.out.join(synth::CATALOG_FILE);
+    match text.filter(|_| catalog.hash != Catalog::builtin().hash) {
+        Some(t) => std::fs::write(&copy, t).map_err(|e| format!("{}: {e}", copy.display()))?,
+        None if copy.exists() => {
+            std::fs::remove_file(&copy).map_err(|e| format!("{}: {e}", copy.display()))?
+        }
+        None => {}
+    }
     eprintln!(
         "wrote {} sequences ({} frames, {} classes) to {} in {:.1} s",
         m.samples,

@@ -50,7 +50,7 @@ pub fn embed(texts: &[String], json: bool) -> CliResult {
 /// `scale text classes`: (re)build the class embedding cache of a catalogue.
 pub fn classes(catalog: Option<&Path>, out: &Path, force: bool) -> CliResult {
     let catalog = match catalog {
-        Some(p) => Catalog::load(p)?,
+        Some(p) => super::catalog_arg(p)?.0,
         None => Catalog::builtin(),
     };
     if force {

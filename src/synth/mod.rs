@@ -10,6 +10,7 @@
 //! inferred joints ([`noise`]) → NTU records.
 
 pub mod body;
+pub mod compose;
 pub mod noise;
 pub mod pose;
 pub mod preview;
@@ -29,6 +30,8 @@ use std::path::Path;
 
 /// Version of the generator; recorded in every manifest. Bump when output for a seed changes.
 pub const GENERATOR_VERSION: u32 = 1;
+/// The catalogue a dataset made from another catalogue than the bundled one carries.
+pub const CATALOG_FILE: &str = "catalog.json";
 /// Frames per second of generated sequences.
 pub const FPS: f32 = 30.0;
 /// Shortest and longest generated sequence, frames.

@@ -580,7 +580,8 @@ pub fn motion(name: &str) -> Option<Motion> {
         // Not a catalogue action: the performer at rest (breathing sway only), for the
         // standing still between actions in tools and tests.
         STAND_STILL => one(Script::new().key(0.0, n()).key(4.0, n()), false),
-        _ => return None,
+        // `compose:MOVEMENT:SIDE:REPS`: the compositional classes.
+        _ => return super::compose::motion(name),
     };
     Some(m)
 }

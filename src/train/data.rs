@@ -93,16 +93,50 @@ pub fn ntu_catalog() -> Catalog {
     }
 }
 
+/// The catalogue of a `scale synth` folder: its `catalog.json` when it carries one, else
+/// the bundled catalogue; either must be the one its manifest names by hash.
+pub fn synthetic_catalog(dir: &Path) -> Result<Catalog, String> {
+    let copy = dir.join(crate::synth::CATALOG_FILE);
+    let catalog = if copy.is_file() {
+        Catalog::load(&copy).map_err(|e| e.to_string())?
+    } else {
+        Catalog::builtin()
+    };
+    let manifest = dir.join("manifest.json");
+    let text =
+        std::fs::read_to_string(&manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    match v["catalog_hash"].as_str() {
+        Some(h) if h != catalog.hash => Err(format!(
+            "{}: the data was made from catalogue {} (sha256 {}…), but {} is catalogue {} (sha256 {}…); regenerate the data or put its catalogue there as {}",
+            manifest.display(),
+            v["catalog"].as_str().unwrap_or("?"),
+            h.chars().take(12).collect::<String>(),
+            if copy.is_file() {
+                copy.display().to_string()
+            } else {
+                "the bundled catalogue".into()
+            },
+            catalog.name,
+            catalog.hash.chars().take(12).collect::<String>(),
+            crate::synth::CATALOG_FILE,
+        )),
+        _ => Ok(catalog),
+    }
+}
+
 impl Dataset {
     /// Loads every `.skeleton` file of `dir` (official missing-skeleton samples skipped), or,
-    /// when `dir` has a `labels.csv`, its labelled clips.
+    /// when `dir` has a `labels.csv`, its labelled clips. A `scale synth` folder's classes are
+    /// those of the catalogue it carries (`catalog.json`), else the bundled catalogue's.
     pub fn load(dir: &Path) -> Result<Dataset, String> {
         if dir.join("labels.csv").is_file() && !dir.join("manifest.json").is_file() {
             return Dataset::load_labelled(dir, Catalog::builtin(), None);
         }
         let synthetic = dir.join("manifest.json").is_file();
         let catalog = if synthetic {
-            Catalog::builtin()
+            synthetic_catalog(dir)?
         } else {
             ntu_catalog()
         };
