@@ -8,7 +8,7 @@
 //! `compose:arm_circle:left:3`; SIDE is `left`, `right`, `both` or `none`.
 
 use super::pose::{Pose, Script, Side};
-use super::scripts::Motion;
+use super::scripts::{self, Motion};
 use crate::catalog::{Catalog, CatalogSplit, ClassEntry};
 
 /// Which side a movement is done with.
@@ -285,14 +285,7 @@ const MOVEMENTS: &[Movement] = &[
             "the knee of {leg} rises up in front to hip height while the other leg stands, then lowers",
             "standing on one leg, the thigh of {leg} lifts to horizontal",
         ],
-        cycle: |l| {
-            let s = side_of(l);
-            let up = n()
-                .leg(s, 90.0, 5.0, 100.0)
-                .arm(s.other(), 25.0, 60.0, 30.0)
-                .arm(s, 20.0, -20.0, 20.0);
-            hold(up, 0.7, 0.4, 0.7)
-        },
+        cycle: |l| hold(scripts::knee_up(side_of(l)), 0.7, 0.4, 0.7),
     },
     Movement {
         key: "bend_forward",
@@ -319,13 +312,7 @@ const MOVEMENTS: &[Movement] = &[
             "the upper body bends sideways to the {side} at the waist, then straightens",
             "a side bend of the trunk to the {side}, the other arm slightly raised",
         ],
-        cycle: |l| {
-            let s = side_of(l);
-            let bent = n()
-                .trunk(0.0, 30.0 * s.sign(), 0.0)
-                .arm(s.other(), 40.0, 0.0, 10.0);
-            hold(bent, 0.9, 0.4, 0.9)
-        },
+        cycle: |l| hold(scripts::leaning(side_of(l)), 0.9, 0.4, 0.9),
     },
     Movement {
         key: "twist",

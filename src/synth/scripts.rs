@@ -608,11 +608,15 @@ fn raise(side: Side, azimuth: f32, both: bool) -> Script {
         .key(2.7, n())
 }
 
-fn knee_lift(side: Side) -> Script {
-    let up = n()
-        .leg(side, 90.0, 5.0, 100.0)
+/// One knee raised to hip height, the arms balancing (also `compose`'s knee lifts).
+pub(super) fn knee_up(side: Side) -> Pose {
+    n().leg(side, 90.0, 5.0, 100.0)
         .arm(side.other(), 25.0, 60.0, 30.0)
-        .arm(side, 20.0, -20.0, 20.0);
+        .arm(side, 20.0, -20.0, 20.0)
+}
+
+fn knee_lift(side: Side) -> Script {
+    let up = knee_up(side);
     Script::new()
         .key(0.0, n())
         .key(0.8, up)
@@ -620,12 +624,14 @@ fn knee_lift(side: Side) -> Script {
         .key(2.3, n())
 }
 
-fn lean(side: Side) -> Script {
-    let s = side.sign();
-    let bent = n()
-        .trunk(0.0, 30.0 * s, 0.0)
+/// The trunk bent sideways, the other arm raised a little (also `compose`'s side leans).
+pub(super) fn leaning(side: Side) -> Pose {
+    n().trunk(0.0, 30.0 * side.sign(), 0.0)
         .arm(side.other(), 40.0, 0.0, 10.0)
-        .head(0.0, 0.0);
+}
+
+fn lean(side: Side) -> Script {
+    let bent = leaning(side);
     Script::new()
         .key(0.0, n())
         .key(1.0, bent)
