@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One sim-to-real lever, measured: trains a model like the bundled one (scripts/train_default.sh:
+# One sim-to-real lever, measured: trains a model like the one bundled until 2026-12-03 (the baseline:
 # synthetic data seed 0, 30 per class; encoder width 0.25, T = 32, 25 epochs; SCALE CVAE on
 # synth-35/5) with extra encoder flags, then measures it on the synthetic benchmark and on the
 # real development sets (scripts/real_eval.py).

@@ -53,7 +53,7 @@ fn events_and_labels(frames: &[SkeletonFrame]) -> (Vec<EventMessage>, Vec<LabelM
 #[test]
 fn two_actions_with_standing_still_between_give_two_events() {
     let a = common::synthetic_recording("clapping", 9, 1, 1000);
-    let b = common::synthetic_recording("cheer up", 9, 1, 1000);
+    let b = common::synthetic_recording("raise both arms sideways", 9, 1, 1000);
     let pose = a.last().unwrap().clone();
     // The person then leaves: frames without bodies, until the server forgets the body.
     let mut gone = pose.clone();
@@ -77,8 +77,8 @@ fn two_actions_with_standing_still_between_give_two_events() {
         [
             (EventKind::Start, "clapping"),
             (EventKind::End, "clapping"),
-            (EventKind::Start, "cheer up"),
-            (EventKind::End, "cheer up"),
+            (EventKind::Start, "raise both arms sideways"),
+            (EventKind::End, "raise both arms sideways"),
         ]
     );
     // Each event's frames are within one window of the action's true frames.

@@ -551,7 +551,7 @@ fn two_actions() -> NtuSequence {
     let body = seq.frames[0].bodies[0].body_id;
     let last = seq.frames.last().unwrap().clone();
     seq.frames.extend(std::iter::repeat_n(last, 90));
-    let mut b = part("cheer up");
+    let mut b = part("raise both arms sideways");
     for f in &mut b.frames {
         for body_frame in &mut f.bodies {
             body_frame.body_id = body;
@@ -611,8 +611,8 @@ fn events_of_a_replayed_recording_reach_a_pyzmq_subscriber() {
         [
             (EventKind::Start, "clapping"),
             (EventKind::End, "clapping"),
-            (EventKind::Start, "cheer up"),
-            (EventKind::End, "cheer up"),
+            (EventKind::Start, "raise both arms sideways"),
+            (EventKind::End, "raise both arms sideways"),
         ]
     );
     let body = frames[0].bodies[0].id;

@@ -2,7 +2,7 @@
 //! `scale train scale` validates on, and a fold encoder trained on other classes is refused.
 
 use scale::catalog::Catalog;
-use scale::synth::{self, SynthConfig};
+use scale::synth::{self, SynthConfig, compose};
 use scale::train::data::Dataset;
 use scale::train::encoder::seen_samples;
 use scale::train::pipeline::validation_classes;
@@ -13,6 +13,24 @@ fn tiny_synthetic_set(dir: &std::path::Path) {
     let catalog = Catalog::builtin();
     let config = SynthConfig::every_class(&catalog, 3, 6);
     synth::write_dataset(&catalog, &config, dir).unwrap();
+}
+
+/// The split the bundled encoder was trained on (its 95 seen classes), and its classes.
+const SPLIT: &str = "ext-95/5";
+const CLASSES: usize = 100;
+const SEEN: usize = 95;
+
+/// A small set of the extended catalogue, whose seen classes the bundled encoder was trained
+/// on; the catalogue travels with the data as `scale synth --catalog extended` writes it.
+fn tiny_extended_set(dir: &std::path::Path) {
+    let catalog = compose::extended_catalog();
+    let config = SynthConfig::every_class(&catalog, 3, 6);
+    synth::write_dataset(&catalog, &config, dir).unwrap();
+    std::fs::write(
+        dir.join(synth::CATALOG_FILE),
+        compose::extended_catalog_text(),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -46,12 +64,12 @@ fn a_fold_leaves_out_exactly_the_validation_classes() {
 #[test]
 fn a_fold_encoder_of_other_classes_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    tiny_synthetic_set(tmp.path());
-    // The bundled model's encoder saw all 35 seen classes: it is no fold encoder.
+    tiny_extended_set(tmp.path());
+    // The bundled model's encoder saw all 95 seen classes: it is no fold encoder.
     let encoder =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/default/encoder.safetensors");
     let out = Command::new(env!("CARGO_BIN_EXE_scale"))
-        .args(["train", "scale", "--split", "synth-35/5", "--epochs", "1"])
+        .args(["train", "scale", "--split", SPLIT, "--epochs", "1"])
         .arg("--data")
         .arg(tmp.path())
         .arg("--encoder")
@@ -75,7 +93,7 @@ fn train_scale(data: &std::path::Path, model: &std::path::Path, args: &[&str]) -
     let encoder =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/default/encoder.safetensors");
     Command::new(env!("CARGO_BIN_EXE_scale"))
-        .args(["train", "scale", "--split", "synth-35/5", "--json"])
+        .args(["train", "scale", "--split", SPLIT, "--json"])
         .args(args)
         .arg("--data")
         .arg(data)
@@ -99,7 +117,7 @@ fn report_of(out: &Output) -> serde_json::Value {
 #[test]
 fn training_logs_each_loss_term_and_what_the_latent_space_does() {
     let tmp = tempfile::tempdir().unwrap();
-    tiny_synthetic_set(tmp.path());
+    tiny_extended_set(tmp.path());
     let model = tmp.path().join("model");
     let out = train_scale(tmp.path(), &model, &["--epochs", "3"]);
     let report = report_of(&out);
@@ -147,7 +165,11 @@ fn training_logs_each_loss_term_and_what_the_latent_space_does() {
             num("kl_dim_min") <= num("kl_dim_median") && num("kl_dim_median") <= num("kl_dim_max")
         );
         let share = num("top_class_share");
-        let classes = if phase == "validation" { 5.0 } else { 35.0 };
+        let classes = if phase == "validation" {
+            5.0
+        } else {
+            SEEN as f64
+        };
         assert!(share >= 1.0 / classes - 1e-6 && share <= 1.0, "{log}");
     }
     // The validation top-1 of the log is the curve's (plain Rust against burn), within one
@@ -163,7 +185,7 @@ fn training_logs_each_loss_term_and_what_the_latent_space_does() {
 
     // The report: the selected epoch's validation diagnostics and the final fit's.
     let d = &report["diagnostics"];
-    for (part, classes) in [("validation", 5), ("final_training", 35)] {
+    for (part, classes) in [("validation", 5), ("final_training", SEEN)] {
         let p = &d[part];
         assert_eq!(p["classes"].as_array().unwrap().len(), classes, "{p}");
         assert_eq!(p["kl_per_dim"].as_array().unwrap().len(), 64);
@@ -188,7 +210,7 @@ fn training_logs_each_loss_term_and_what_the_latent_space_does() {
 #[test]
 fn training_fixes_are_switchable_and_patience_ends_validation() {
     let tmp = tempfile::tempdir().unwrap();
-    tiny_synthetic_set(tmp.path());
+    tiny_extended_set(tmp.path());
     let model = tmp.path().join("model");
     let args = [
         "--epochs",
@@ -220,7 +242,7 @@ fn training_fixes_are_switchable_and_patience_ends_validation() {
         info.cvae.latent,
     )
     .unwrap();
-    assert_eq!(priors.len(), 40);
+    assert_eq!(priors.len(), CLASSES);
     assert!(priors.prior_logvar.iter().all(|&v| v == 0.0));
     assert!(priors.prior_mu.iter().any(|&v| v != 0.0));
     // Nonsense values are refused by name.
@@ -241,7 +263,7 @@ fn training_fixes_are_switchable_and_patience_ends_validation() {
 #[test]
 fn an_ensemble_is_its_members_trained_one_by_one() {
     let tmp = tempfile::tempdir().unwrap();
-    tiny_synthetic_set(tmp.path());
+    tiny_extended_set(tmp.path());
     let (single0, ens) = (tmp.path().join("s0"), tmp.path().join("ens"));
     let r0 = report_of(&train_scale(tmp.path(), &single0, &["--epochs", "2"]));
     let re = report_of(&train_scale(
@@ -302,7 +324,7 @@ fn an_ensemble_is_its_members_trained_one_by_one() {
     assert_eq!(phases, expected, "{log}");
     // The folder serves: its ONNX energy head through `scale eval`.
     let out = Command::new(env!("CARGO_BIN_EXE_scale"))
-        .args(["eval", "--split", "synth-35/5", "--json", "--model"])
+        .args(["eval", "--split", SPLIT, "--json", "--model"])
         .arg(&ens)
         .arg("--data")
         .arg(tmp.path())
