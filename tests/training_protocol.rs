@@ -23,8 +23,12 @@ const SEEN: usize = 95;
 /// A small set of the extended catalogue, whose seen classes the bundled encoder was trained
 /// on; the catalogue travels with the data as `scale synth --catalog extended` writes it.
 fn tiny_extended_set(dir: &std::path::Path) {
+    extended_set(dir, 6)
+}
+
+fn extended_set(dir: &std::path::Path, per_class: usize) {
     let catalog = compose::extended_catalog();
-    let config = SynthConfig::every_class(&catalog, 3, 6);
+    let config = SynthConfig::every_class(&catalog, 3, per_class);
     synth::write_dataset(&catalog, &config, dir).unwrap();
     std::fs::write(
         dir.join(synth::CATALOG_FILE),
@@ -86,6 +90,24 @@ fn a_fold_encoder_of_other_classes_is_refused() {
         err.contains("fold encoder") && err.contains("--fold 5"),
         "{err}"
     );
+}
+
+#[test]
+fn a_set_without_training_recordings_of_some_seen_class_is_refused() {
+    // Three recordings per class all fall to the held-out performers: before this was checked,
+    // training wrote a folder with a NaN threshold that could not be loaded again.
+    let tmp = tempfile::tempdir().unwrap();
+    extended_set(tmp.path(), 3);
+    let out = train_scale(tmp.path(), &tmp.path().join("model"), &["--epochs", "1"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no training recordings")
+            && err.contains(SPLIT)
+            && err.contains("--per-class"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("model/model.json").exists());
 }
 
 /// `scale train scale --json` on the bundled encoder's features of the synthetic set in `data`.

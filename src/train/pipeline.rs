@@ -356,6 +356,45 @@ fn rows(x: &[f32], y: &[u32], f: usize, keep: &dyn Fn(u32) -> bool) -> (Vec<f32>
     (xs, ys)
 }
 
+/// Every seen class needs training recordings, and some seen classes held-out ones and the
+/// unseen classes test ones: without them the CVAE would fit nothing and the GZSL offset and the
+/// unknown threshold would be undefined (NaN), so the folder could not be loaded again.
+fn check_coverage(
+    data: &Path,
+    split: &str,
+    seen: &[u32],
+    unseen: &[u32],
+    train: &[&Sample],
+    held: &[&Sample],
+    test: &[&Sample],
+) -> Result<(), String> {
+    let missing: Vec<u32> = seen
+        .iter()
+        .copied()
+        .filter(|c| !train.iter().any(|s| s.class_id == *c))
+        .collect();
+    let fix = "generate more recordings per class (`scale synth --per-class N`)";
+    if !missing.is_empty() {
+        return Err(format!(
+            "{}: no training recordings (the first four fifths of the performers) of the seen classes {missing:?} of split {split}: {fix}",
+            data.display()
+        ));
+    }
+    if held.is_empty() {
+        return Err(format!(
+            "{}: no held-out recordings (the last fifth of the performers) of the seen classes of split {split}: {fix}",
+            data.display()
+        ));
+    }
+    if test.is_empty() {
+        return Err(format!(
+            "{}: no recordings of the unseen classes {unseen:?} of split {split}",
+            data.display()
+        ));
+    }
+    Ok(())
+}
+
 /// Loads data and encoder, extracts features and carves the validation split.
 pub fn prepare(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Prepared, String> {
     let data = Dataset::load_training(&cfg.data, cfg.extra_data.as_deref())?;
@@ -388,6 +427,15 @@ pub fn prepare(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Prepared, St
     let seen_train = by(&|s| seen.contains(&s.class_id) && data.is_train(s));
     let seen_held = by(&|s| seen.contains(&s.class_id) && !data.is_train(s));
     let unseen_all = by(&|s| unseen.contains(&s.class_id));
+    check_coverage(
+        &cfg.data,
+        &cfg.split,
+        &seen,
+        &unseen,
+        &seen_train,
+        &seen_held,
+        &unseen_all,
+    )?;
     let t0 = Instant::now();
     let (xtr, ytr) = feats(&mut fx, &seen_train, cfg.feature_augment, &mut rng)?;
     let feature_rate =
