@@ -30,11 +30,7 @@ fn extended_set(dir: &std::path::Path, per_class: usize) {
     let catalog = compose::extended_catalog();
     let config = SynthConfig::every_class(&catalog, 3, per_class);
     synth::write_dataset(&catalog, &config, dir).unwrap();
-    std::fs::write(
-        dir.join(synth::CATALOG_FILE),
-        compose::extended_catalog_text(),
-    )
-    .unwrap();
+    synth::write_catalog_copy(dir, &catalog, Some(&compose::extended_catalog_text())).unwrap();
 }
 
 #[test]

@@ -65,14 +65,7 @@ pub fn run(args: Args) -> CliResult {
     let started = std::time::Instant::now();
     let m = synth::write_dataset(&catalog, &config, &args.out)?;
     // Another catalogue than the bundled one travels with the data.
-    let copy = args.out.join(synth::CATALOG_FILE);
-    match text.filter(|_| catalog.hash != Catalog::builtin().hash) {
-        Some(t) => std::fs::write(&copy, t).map_err(|e| format!("{}: {e}", copy.display()))?,
-        None if copy.exists() => {
-            std::fs::remove_file(&copy).map_err(|e| format!("{}: {e}", copy.display()))?
-        }
-        None => {}
-    }
+    synth::write_catalog_copy(&args.out, &catalog, text.as_deref())?;
     eprintln!(
         "wrote {} sequences ({} frames, {} classes) to {} in {:.1} s",
         m.samples,

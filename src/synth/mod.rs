@@ -447,6 +447,20 @@ pub struct Manifest {
     pub frames: usize,
 }
 
+/// A dataset of another catalogue than the bundled one carries that catalogue's text as
+/// [`CATALOG_FILE`] (training, `scale eval` and `scale inspect` read the classes from there); a
+/// dataset of the bundled catalogue carries none, so a stale copy is removed.
+pub fn write_catalog_copy(out: &Path, catalog: &Catalog, text: Option<&str>) -> Result<(), String> {
+    let copy = out.join(CATALOG_FILE);
+    match text.filter(|_| catalog.hash != Catalog::builtin().hash) {
+        Some(t) => std::fs::write(&copy, t).map_err(|e| format!("{}: {e}", copy.display())),
+        None if copy.exists() => {
+            std::fs::remove_file(&copy).map_err(|e| format!("{}: {e}", copy.display()))
+        }
+        None => Ok(()),
+    }
+}
+
 /// Generates every planned sample into `out` (created if needed) as `.skeleton` files, plus
 /// `manifest.json`, using all cores. Output is identical for identical arguments.
 pub fn write_dataset(
