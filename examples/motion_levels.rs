@@ -15,7 +15,7 @@ use scale::evaluation::windows_of;
 use scale::protocol::SkeletonFrame;
 use scale::recording::{self, ReadOptions};
 use scale::stream::window::WindowConfig;
-use scale::synth::{self, Proportions, SampleSpec, noise::NoiseModel};
+use scale::synth::{self, Proportions, SampleSpec, Variation, noise::NoiseModel};
 use std::path::Path;
 
 const WINDOW: usize = 64;
@@ -85,7 +85,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 camera: 1 + p % 3,
                 replication: 1,
             };
-            let seq = synth::stand_still(&spec, 2000, model, Proportions::Mixed)?;
+            let seq =
+                synth::stand_still(&spec, 2000, Variation::sensor(model, Proportions::Mixed))?;
             window_motion(&seq.to_frames(0, 30.0), &mut still);
         }
         print(&format!("synthetic standing still, {label}"), &mut still);
@@ -100,7 +101,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     camera: 1 + rep,
                     replication: 1,
                 };
-                let seq = synth::generate_with(class, &spec, 1000, model, Proportions::Mixed)?;
+                let seq = synth::generate_with(
+                    class,
+                    &spec,
+                    1000,
+                    Variation::sensor(model, Proportions::Mixed),
+                )?;
                 window_motion(&seq.to_frames(0, 30.0), &mut of_class);
             }
             of_class.sort_by(f32::total_cmp);

@@ -415,7 +415,7 @@ fn the_measured_sensor_model_has_the_measured_levels() {
 #[test]
 fn standing_still_is_still_and_actions_are_not() {
     use scale::stream::window::{STILL_BELOW, WindowConfig};
-    use scale::synth::{Proportions, noise::NoiseModel};
+    use scale::synth::{Proportions, Variation, noise::NoiseModel};
     let config = WindowConfig {
         window: 64,
         model_frames: 32,
@@ -437,7 +437,8 @@ fn standing_still_is_still_and_actions_are_not() {
                 camera: 1 + p % 3,
                 replication: 1,
             };
-            let rest = synth::stand_still(&spec, 3, model, Proportions::Mixed).unwrap();
+            let rest =
+                synth::stand_still(&spec, 3, Variation::sensor(model, Proportions::Mixed)).unwrap();
             still += share(&rest.to_frames(0, 30.0)) / 10.0;
         }
         let classes = [
@@ -454,7 +455,13 @@ fn standing_still_is_still_and_actions_are_not() {
                 camera: 1,
                 replication: 1,
             };
-            let seq = synth::generate_with(class, &spec, 3, model, Proportions::Mixed).unwrap();
+            let seq = synth::generate_with(
+                class,
+                &spec,
+                3,
+                Variation::sensor(model, Proportions::Mixed),
+            )
+            .unwrap();
             moving += share(&seq.to_frames(0, 30.0)) / classes.len() as f32;
         }
         assert!(still >= 0.9, "{model:?}: {still} of standing still");
@@ -468,8 +475,7 @@ fn standing_still_is_still_and_actions_are_not() {
                 replication: 1,
             },
             3,
-            model,
-            Proportions::Anthropometric,
+            Variation::sensor(model, Proportions::Anthropometric),
         )
         .unwrap()
         .to_frames(0, 30.0)[0]
@@ -483,4 +489,155 @@ fn standing_still_is_still_and_actions_are_not() {
             );
         }
     }
+}
+
+/// sha256 over the sorted names and contents of a `scale synth` folder's skeleton files.
+fn folder_digest(dir: &std::path::Path) -> String {
+    use sha2::{Digest, Sha256};
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".skeleton"))
+        .collect();
+    names.sort();
+    let mut h = Sha256::new();
+    for n in &names {
+        h.update(n.as_bytes());
+        h.update(std::fs::read(dir.join(n)).unwrap());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn the_lab_scene_writes_exactly_what_generator_version_1_wrote() {
+    // The bundled model's data is the lab scene; a change to its output must bump
+    // GENERATOR_VERSION (and retrain). The digest was taken with the generator before the scene
+    // model existed (commit 0342aef): three classes (one of two people), 3 samples each, seed 7.
+    let catalog = Catalog::builtin();
+    let config = SynthConfig {
+        classes: vec![3, 12, 28],
+        ..SynthConfig::every_class(&catalog, 7, 3)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    synth::write_dataset(&catalog, &config, dir.path()).unwrap();
+    assert_eq!(
+        folder_digest(dir.path()),
+        "92139f65e296352c76859b050b44abafc8d92544a462df2bf97425cd20a2413c"
+    );
+    let manifest = std::fs::read_to_string(dir.path().join("manifest.json")).unwrap();
+    assert!(!manifest.contains("scene"), "{manifest}");
+}
+
+#[test]
+fn the_varied_scene_tilts_and_turns_the_sensor_seats_upper_body_actions_and_brings_children() {
+    use scale::synth::{Proportions, Scene, Variation, scene, scripts};
+    let catalog = Catalog::builtin();
+    let sub = |a: [f32; 3], b: [f32; 3]| [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+    let norm = |a: [f32; 3]| (a[0] * a[0] + a[1] * a[1] + a[2] * a[2]).sqrt();
+    let angle = |a: [f32; 3], b: [f32; 3]| {
+        let d = (a[0] * b[0] + a[1] * b[1] + a[2] * b[2]) / (norm(a) * norm(b));
+        d.clamp(-1.0, 1.0).acos().to_degrees()
+    };
+    // Per sample, from its first frame (the performer at rest): the trunk's tilt from the
+    // sensor's up axis, the shoulders' yaw from the sensor's x axis, whether a knee is bent as
+    // on a chair, and the distance.
+    let look = |name: &str, scene: Scene, subject: u16, camera: u16| {
+        let class = catalog.classes.iter().find(|c| c.name == name).unwrap();
+        let spec = SampleSpec {
+            class_id: class.id,
+            subject,
+            camera,
+            replication: 1,
+        };
+        let variation = Variation {
+            scene,
+            ..Variation::default()
+        };
+        let seq = synth::generate_with(class, &spec, 11, variation).unwrap();
+        let p = |j: Joint| seq.frames[0].bodies[0].joints[j.index()].position;
+        let tilt = angle(
+            sub(p(Joint::SpineShoulder), p(Joint::SpineBase)),
+            [0.0, 1.0, 0.0],
+        );
+        let across = sub(p(Joint::ShoulderLeft), p(Joint::ShoulderRight));
+        let yaw = across[2].atan2(-across[0]).to_degrees().abs();
+        let knee = angle(
+            sub(p(Joint::HipLeft), p(Joint::KneeLeft)),
+            sub(p(Joint::AnkleLeft), p(Joint::KneeLeft)),
+        );
+        (tilt, yaw, knee < 130.0, p(Joint::SpineMid)[2])
+    };
+    for scene in [Scene::Lab, Scene::Varied] {
+        let mut drink = Vec::new();
+        let mut kick = Vec::new();
+        for subject in 1..=10 {
+            for camera in 1..=3 {
+                drink.push(look("drink water", scene, subject, camera));
+                kick.push(look("kicking something", scene, subject, camera));
+            }
+        }
+        let all = || drink.iter().chain(&kick);
+        let tilted = all().filter(|s| s.0 > 10.0).count();
+        let max_tilt = all().map(|s| s.0).fold(0.0, f32::max);
+        let max_yaw = all().map(|s| s.1).fold(0.0, f32::max);
+        let seated = drink.iter().filter(|s| s.2).count();
+        let nearest = all().map(|s| s.3).fold(f32::INFINITY, f32::min);
+        assert!(
+            kick.iter().all(|s| !s.2),
+            "{scene:?}: a kick performed seated"
+        );
+        match scene {
+            Scene::Lab => {
+                assert!(
+                    max_tilt < 8.0,
+                    "lab: trunk tilted {max_tilt}° from a level sensor"
+                );
+                assert!(
+                    max_yaw < 62.0,
+                    "lab: yaw {max_yaw}° beyond the ±45° cameras"
+                );
+                assert_eq!(seated, 0);
+                assert!(nearest > 2.3, "lab: a performer {nearest} m away");
+            }
+            Scene::Varied => {
+                assert!(
+                    tilted >= 15 && max_tilt > 25.0,
+                    "varied: {tilted} of 60 tilted, max {max_tilt}°"
+                );
+                assert!(max_yaw > 70.0, "varied: yaw at most {max_yaw}°");
+                assert!(
+                    (3..=18).contains(&seated),
+                    "varied: {seated} of 30 drinks seated"
+                );
+                assert!(nearest < 2.3, "varied: nearest performer {nearest} m away");
+            }
+        }
+    }
+    // Which actions can be performed seated: one person, legs and pelvis still.
+    for (motion, seatable) in [
+        ("drink_water", true),
+        ("clapping", true),
+        ("hand_waving", true),
+        ("kick_something", false),
+        ("sit_down", false),
+        ("jump_up", false),
+        ("handshake", false),
+    ] {
+        let m = scripts::motion(motion).unwrap();
+        assert_eq!(scene::seatable(&m), seatable, "{motion}");
+    }
+    // A fifth of the performers are children in the varied scene, none in the lab.
+    let heights = |scene: Scene| -> Vec<f32> {
+        (1..=200u64)
+            .map(|s| {
+                scene
+                    .performer(11, s, synth::subject_body(11, s, Proportions::default()))
+                    .height
+            })
+            .collect()
+    };
+    let children = heights(Scene::Varied).iter().filter(|h| **h < 1.5).count();
+    assert!((20..=60).contains(&children), "{children} of 200 children");
+    assert!(heights(Scene::Varied).iter().all(|h| *h >= 1.1));
+    assert!(heights(Scene::Lab).iter().all(|h| *h >= 1.5));
 }

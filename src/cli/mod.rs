@@ -104,6 +104,12 @@ pub enum Command {
         /// the hips) or `mixed` (each performer somewhere between, at random).
         #[arg(long, value_enum, default_value = "anthropometric")]
         proportions: crate::synth::Proportions,
+        /// Scene: `lab` (NTU RGB+D's: three level cameras at -45°, 0°, +45°, about 1 m high,
+        /// 2.5-3.8 m away, standing adults) or `varied` (sensors 0.4-2.6 m high tilted towards
+        /// the performer, any yaw within ±90°, 1.5-4.2 m away; a fifth of the performers
+        /// children, three in ten recordings of actions without leg movement seated).
+        #[arg(long, value_enum, default_value = "lab")]
+        scene: crate::synth::Scene,
     },
     /// Text embeddings with the sentence encoder (all-MiniLM-L6-v2, through ONNX Runtime).
     ///
@@ -660,6 +666,7 @@ pub fn main() -> ExitCode {
             catalog,
             sensor_noise,
             proportions,
+            scene,
         } => synth::run(synth::Args {
             out,
             classes,
@@ -671,6 +678,7 @@ pub fn main() -> ExitCode {
             catalog,
             sensor_noise,
             proportions,
+            scene,
         }),
     };
     match result {

@@ -16,6 +16,7 @@ pub struct Args {
     pub catalog: Option<PathBuf>,
     pub sensor_noise: crate::synth::noise::NoiseModel,
     pub proportions: crate::synth::Proportions,
+    pub scene: crate::synth::Scene,
 }
 
 /// Resolves `all`, or a comma-separated list of ids or exact names, against the catalogue.
@@ -61,6 +62,7 @@ pub fn run(args: Args) -> CliResult {
         classes: select(&catalog, &args.classes)?,
         noise: args.sensor_noise,
         proportions: args.proportions,
+        scene: args.scene,
     };
     let started = std::time::Instant::now();
     let m = synth::write_dataset(&catalog, &config, &args.out)?;
@@ -86,7 +88,12 @@ fn preview(catalog: &Catalog, class: &str, args: &Args) -> CliResult {
         camera: 2,
         replication: 1,
     };
-    let seq = synth::generate_with(entry, &spec, args.seed, args.sensor_noise, args.proportions)?;
+    let variation = synth::Variation {
+        noise: args.sensor_noise,
+        proportions: args.proportions,
+        scene: args.scene,
+    };
+    let seq = synth::generate_with(entry, &spec, args.seed, variation)?;
     synth::preview::write_strip(&seq, 8, out)?;
     eprintln!(
         "drew 8 frames of {} ({} frames) to {}",

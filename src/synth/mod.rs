@@ -14,6 +14,7 @@ pub mod compose;
 pub mod noise;
 pub mod pose;
 pub mod preview;
+pub mod scene;
 pub mod scripts;
 
 use crate::catalog::{Catalog, ClassEntry};
@@ -25,6 +26,7 @@ use crate::skeleton::{Joints, NUM_JOINTS};
 pub use body::Proportions;
 use body::{Body, apply, rot_y};
 use pose::{LIFT, ROOT_X, ROOT_Z, TRUNK_PITCH, TRUNK_ROLL};
+pub use scene::Scene;
 use serde::Serialize;
 use std::path::Path;
 
@@ -62,6 +64,9 @@ pub struct SynthConfig {
     /// The performers' segment proportions (absent from manifests of the default).
     #[serde(default, skip_serializing_if = "Proportions::is_anthropometric")]
     pub proportions: Proportions,
+    /// The scene: sensor placement and performers (absent from manifests of the default).
+    #[serde(default, skip_serializing_if = "Scene::is_lab")]
+    pub scene: Scene,
 }
 
 impl SynthConfig {
@@ -81,6 +86,36 @@ impl SynthConfig {
                 .collect(),
             noise: Default::default(),
             proportions: Proportions::default(),
+            scene: Scene::default(),
+        }
+    }
+
+    /// How this dataset's samples vary beyond their spec.
+    pub fn variation(&self) -> Variation {
+        Variation {
+            noise: self.noise,
+            proportions: self.proportions,
+            scene: self.scene,
+        }
+    }
+}
+
+/// How a sample is made beyond its class and spec: the sensor model, the performers'
+/// proportions and the scene. The default is the bundled model's data.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Variation {
+    pub noise: noise::NoiseModel,
+    pub proportions: Proportions,
+    pub scene: Scene,
+}
+
+impl Variation {
+    /// The default variation under another sensor model and proportions (the lab scene).
+    pub fn sensor(noise: noise::NoiseModel, proportions: Proportions) -> Variation {
+        Variation {
+            noise,
+            proportions,
+            scene: Scene::Lab,
         }
     }
 }
@@ -177,13 +212,7 @@ pub fn generate(
     spec: &SampleSpec,
     seed: u64,
 ) -> Result<NtuSequence, SynthError> {
-    generate_with(
-        class,
-        spec,
-        seed,
-        noise::NoiseModel::Uniform,
-        Proportions::Anthropometric,
-    )
+    generate_with(class, spec, seed, Variation::default())
 }
 
 /// A performer standing at rest for 3–6 s (breathing sway, sensor noise, placement and body as
@@ -192,8 +221,7 @@ pub fn generate(
 pub fn stand_still(
     spec: &SampleSpec,
     seed: u64,
-    sensor: noise::NoiseModel,
-    proportions: Proportions,
+    variation: Variation,
 ) -> Result<NtuSequence, SynthError> {
     let rest = ClassEntry {
         id: spec.class_id,
@@ -203,7 +231,7 @@ pub fn stand_still(
         motion: Some(scripts::STAND_STILL.into()),
         descriptions: Vec::new(),
     };
-    generate_with(&rest, spec, seed, sensor, proportions)
+    generate_with(&rest, spec, seed, variation)
 }
 
 /// `n` frames after `frame` in which its bodies hold their pose as a sensor sees a person at
@@ -247,14 +275,18 @@ pub fn hold_still(
 }
 
 /// Generates one sample of a catalogue class under a given sensor model, with performers of
-/// the given proportions.
+/// the given proportions, in the given scene.
 pub fn generate_with(
     class: &ClassEntry,
     spec: &SampleSpec,
     seed: u64,
-    sensor: noise::NoiseModel,
-    proportions: Proportions,
+    variation: Variation,
 ) -> Result<NtuSequence, SynthError> {
+    let Variation {
+        noise: sensor,
+        proportions,
+        scene,
+    } = variation;
     let motion = class
         .motion
         .as_deref()
@@ -274,7 +306,11 @@ pub fn generate_with(
     );
     // The partner in an interaction has their own proportions but a height within ±4 % of the
     // subject's, so that scripted contacts (hands meeting) still meet.
-    let subject = subject_body(seed, u64::from(spec.subject), proportions);
+    let subject = scene.performer(
+        seed,
+        u64::from(spec.subject),
+        subject_body(seed, u64::from(spec.subject), proportions),
+    );
     let mut bodies = vec![subject.clone()];
     if motion.bodies.len() > 1 {
         let partner = subject_body(seed, u64::from(spec.subject) + 1000, proportions);
@@ -309,11 +345,21 @@ pub fn generate_with(
         rng.range(0.0, std::f32::consts::TAU),
     ];
 
-    // Placement in front of the camera.
-    let view = CAMERA_ANGLES[usize::from(spec.camera - 1) % 3] + 4.0 * rng.normal();
-    let sensor_height = rng.range(0.9, 1.1);
-    let depth = rng.range(2.5, 3.8);
-    let lateral = rng.range(-0.3, 0.3);
+    // Placement in front of the camera: the lab's draws, always made (so that the sample's own
+    // stream is the same in every scene), then the scene's.
+    let lab = scene::Placement {
+        view: CAMERA_ANGLES[usize::from(spec.camera - 1) % 3] + 4.0 * rng.normal(),
+        sensor_height: rng.range(0.9, 1.1),
+        depth: rng.range(2.5, 3.8),
+        lateral: rng.range(-0.3, 0.3),
+    };
+    let staging = scene.staging(seed, spec, &motion, subject.height, lab);
+    let scene::Placement {
+        view,
+        sensor_height,
+        depth,
+        lateral,
+    } = staging.placement;
     let centre = [lateral, -sensor_height, depth];
     let facing_camera = apply(rot_y(view), [0.0, 0.0, -1.0]);
     let placements: Vec<([f32; 3], [f32; 3])> = if bodies.len() == 1 {
@@ -344,6 +390,7 @@ pub fn generate_with(
             if mirror {
                 pose = pose.mirrored();
             }
+            pose = staging.pose(pose);
             pose.0[TRUNK_PITCH] +=
                 1.5 * (std::f32::consts::TAU * sway[0] * t + sway[1] + k as f32).sin();
             pose.0[TRUNK_ROLL] += 1.0 * (std::f32::consts::TAU * sway[2] * t + sway[3]).sin();
@@ -354,11 +401,11 @@ pub fn generate_with(
             let left = [forward[2], 0.0, -forward[0]]; // up × forward
             for p in j.iter_mut() {
                 let (x, y, z) = (p[0] + pose.0[ROOT_X], p[1] + up, p[2] + pose.0[ROOT_Z]);
-                *p = [
+                *p = staging.to_sensor([
                     origin[0] + left[0] * x + forward[0] * z,
                     origin[1] + y,
                     origin[2] + left[2] * x + forward[2] * z,
-                ];
+                ]);
             }
             per_body.push(j);
         }
@@ -502,13 +549,7 @@ pub fn write_dataset(
                     let mut frames = 0;
                     for spec in specs.iter().skip(w).step_by(threads) {
                         let class = catalog.by_id(spec.class_id).expect("checked above");
-                        let seq = generate_with(
-                            class,
-                            spec,
-                            config.seed,
-                            config.noise,
-                            config.proportions,
-                        )?;
+                        let seq = generate_with(class, spec, config.seed, config.variation())?;
                         frames += seq.frames.len();
                         let path = out.join(format!("{}.skeleton", spec.sample_id()));
                         std::fs::write(&path, seq.to_text(LineEnding::Crlf))
