@@ -353,65 +353,83 @@ pub fn generate_with(
         depth: rng.range(2.5, 3.8),
         lateral: rng.range(-0.3, 0.3),
     };
-    let staging = scene.staging(seed, spec, &motion, subject.height, lab);
-    let scene::Placement {
-        view,
-        sensor_height,
-        depth,
-        lateral,
-    } = staging.placement;
-    let centre = [lateral, -sensor_height, depth];
-    let facing_camera = apply(rot_y(view), [0.0, 0.0, -1.0]);
-    let placements: Vec<([f32; 3], [f32; 3])> = if bodies.len() == 1 {
-        vec![(centre, facing_camera)]
-    } else {
-        let axis = apply(rot_y(view), [1.0, 0.0, 0.0]);
-        let h = 0.5 * motion.pair_distance * rng.range(0.9, 1.1);
-        vec![
-            (
-                [centre[0] + axis[0] * h, centre[1], centre[2] + axis[2] * h],
-                [-axis[0], 0.0, -axis[2]],
-            ),
-            (
-                [centre[0] - axis[0] * h, centre[1], centre[2] - axis[2] * h],
-                axis,
-            ),
-        ]
-    };
+    let half_pair = (bodies.len() > 1).then(|| 0.5 * motion.pair_distance * rng.range(0.9, 1.1));
 
-    // Clean joint positions in camera space: [frame][body].
-    let mut clean: Vec<Vec<Joints>> = Vec::with_capacity(frames);
-    for f in 0..frames {
-        let t = f as f32 / FPS;
-        let local_t = (t - delay) * speed;
-        let mut per_body = Vec::with_capacity(bodies.len());
-        for (k, (body, script)) in bodies.iter().zip(&motion.bodies).enumerate() {
-            let mut pose = script.sample(local_t).amplified(amp);
-            if mirror {
-                pose = pose.mirrored();
+    // Clean joint positions in camera space, [frame][body], as staged.
+    let stage = |staging: &scene::Staging| -> Vec<Vec<Joints>> {
+        let scene::Placement {
+            view,
+            sensor_height,
+            depth,
+            lateral,
+        } = staging.placement;
+        let centre = [lateral, -sensor_height, depth];
+        let facing_camera = apply(rot_y(view), [0.0, 0.0, -1.0]);
+        let placements: Vec<([f32; 3], [f32; 3])> = match half_pair {
+            None => vec![(centre, facing_camera)],
+            Some(h) => {
+                let axis = apply(rot_y(view), [1.0, 0.0, 0.0]);
+                vec![
+                    (
+                        [centre[0] + axis[0] * h, centre[1], centre[2] + axis[2] * h],
+                        [-axis[0], 0.0, -axis[2]],
+                    ),
+                    (
+                        [centre[0] - axis[0] * h, centre[1], centre[2] - axis[2] * h],
+                        axis,
+                    ),
+                ]
             }
-            pose = staging.pose(pose);
-            pose.0[TRUNK_PITCH] +=
-                1.5 * (std::f32::consts::TAU * sway[0] * t + sway[1] + k as f32).sin();
-            pose.0[TRUNK_ROLL] += 1.0 * (std::f32::consts::TAU * sway[2] * t + sway[3]).sin();
-            let mut j = body.forward_kinematics(&pose);
-            let floor = j.iter().map(|p| p[1]).fold(f32::INFINITY, f32::min);
-            let up = 0.03 - floor + pose.0[LIFT];
-            let (origin, forward) = placements[k];
-            let left = [forward[2], 0.0, -forward[0]]; // up × forward
-            for p in j.iter_mut() {
-                let (x, y, z) = (p[0] + pose.0[ROOT_X], p[1] + up, p[2] + pose.0[ROOT_Z]);
-                *p = staging.to_sensor([
-                    origin[0] + left[0] * x + forward[0] * z,
-                    origin[1] + y,
-                    origin[2] + left[2] * x + forward[2] * z,
-                ]);
+        };
+        let mut clean: Vec<Vec<Joints>> = Vec::with_capacity(frames);
+        for f in 0..frames {
+            let t = f as f32 / FPS;
+            let local_t = (t - delay) * speed;
+            let mut per_body = Vec::with_capacity(bodies.len());
+            for (k, (body, script)) in bodies.iter().zip(&motion.bodies).enumerate() {
+                let mut pose = script.sample(local_t).amplified(amp);
+                if mirror {
+                    pose = pose.mirrored();
+                }
+                pose = staging.pose(pose);
+                pose.0[TRUNK_PITCH] +=
+                    1.5 * (std::f32::consts::TAU * sway[0] * t + sway[1] + k as f32).sin();
+                pose.0[TRUNK_ROLL] += 1.0 * (std::f32::consts::TAU * sway[2] * t + sway[3]).sin();
+                let mut j = body.forward_kinematics(&pose);
+                let floor = j.iter().map(|p| p[1]).fold(f32::INFINITY, f32::min);
+                let up = 0.03 - floor + pose.0[LIFT];
+                let (origin, forward) = placements[k];
+                let left = [forward[2], 0.0, -forward[0]]; // up × forward
+                for p in j.iter_mut() {
+                    let (x, y, z) = (p[0] + pose.0[ROOT_X], p[1] + up, p[2] + pose.0[ROOT_Z]);
+                    *p = staging.to_sensor([
+                        origin[0] + left[0] * x + forward[0] * z,
+                        origin[1] + y,
+                        origin[2] + left[2] * x + forward[2] * z,
+                    ]);
+                }
+                per_body.push(j);
             }
-            per_body.push(j);
+            clean.push(per_body);
         }
-        clean.push(per_body);
+        clean
+    };
+    // The lab stages once, as it always did. A varied staging that cannot keep every joint in
+    // the sensor's view (two people in line with a close, tilted sensor) is drawn again, a few
+    // times, before the lab's placement is used.
+    let mut clean = None;
+    for attempt in 0..scene.attempts() {
+        let mut c = stage(&scene.staging(seed, spec, &motion, subject.height, lab, attempt));
+        if fit_field_of_view(&mut c) || scene.is_lab() {
+            clean = Some(c);
+            break;
+        }
     }
-    fit_field_of_view(&mut clean);
+    let clean = clean.unwrap_or_else(|| {
+        let mut c = stage(&scene::Staging::level(lab));
+        fit_field_of_view(&mut c);
+        c
+    });
 
     // Kinect-like noise and inferred joints, then NTU records.
     let ids: Vec<u64> = (0..bodies.len())
@@ -454,8 +472,9 @@ fn project(j: &mut NtuJoint) {
 }
 
 /// Moves the performers away from the sensor until every joint of every frame is inside the
-/// depth camera's field of view (with a small margin), within the depth range where possible.
-fn fit_field_of_view(frames: &mut [Vec<Joints>]) {
+/// depth camera's field of view (with a small margin), within the depth range where possible;
+/// says whether every joint is then in view.
+fn fit_field_of_view(frames: &mut [Vec<Joints>]) -> bool {
     let (tx, ty) = (FOV_TAN_X * 0.95, FOV_TAN_Y * 0.95);
     let mut push = 0.0f32;
     for joints in frames.iter().flatten() {
@@ -478,6 +497,11 @@ fn fit_field_of_view(frames: &mut [Vec<Joints>]) {
             p[2] += push;
         }
     }
+    frames.iter().flatten().flatten().all(|p| {
+        p[0].abs() <= tx * p[2] + 1e-4
+            && p[1].abs() <= ty * p[2] + 1e-4
+            && (DEPTH_RANGE.0..=DEPTH_RANGE.1).contains(&p[2])
+    })
 }
 
 /// What `write_dataset` did.

@@ -71,8 +71,17 @@ impl Scene {
         }
     }
 
+    /// How many stagings of one sample to try before falling back to the lab's placement
+    /// (a staging must keep every joint in the sensor's view).
+    pub fn attempts(self) -> u64 {
+        match self {
+            Scene::Lab => 1,
+            Scene::Varied => 8,
+        }
+    }
+
     /// The random stream of one sample's scene draws (separate from the sample's own stream).
-    fn stream(seed: u64, spec: &SampleSpec) -> Rng {
+    fn stream(seed: u64, spec: &SampleSpec, attempt: u64) -> Rng {
         Rng::derive(
             seed,
             &[
@@ -81,12 +90,14 @@ impl Scene {
                 u64::from(spec.subject),
                 u64::from(spec.camera),
                 u64::from(spec.replication),
+                attempt,
             ],
         )
     }
 
-    /// How one sample is staged. `lab` is the lab placement already drawn from the sample's own
-    /// stream (kept for the lab scene, so that its draws and output are unchanged).
+    /// How one sample is staged, at the given attempt. `lab` is the lab placement already drawn
+    /// from the sample's own stream (kept for the lab scene, so that its draws and output are
+    /// unchanged).
     pub fn staging(
         self,
         seed: u64,
@@ -94,15 +105,12 @@ impl Scene {
         motion: &Motion,
         performer_height: f32,
         lab: Placement,
+        attempt: u64,
     ) -> Staging {
         match self {
-            Scene::Lab => Staging {
-                placement: lab,
-                camera: None,
-                seated: None,
-            },
+            Scene::Lab => Staging::level(lab),
             Scene::Varied => {
-                let mut rng = Scene::stream(seed, spec);
+                let mut rng = Scene::stream(seed, spec, attempt);
                 let sector = CAMERA_ANGLES[usize::from(spec.camera - 1) % 3] * (60.0 / 45.0);
                 let view = sector + rng.range(-SECTOR_HALF_WIDTH, SECTOR_HALF_WIDTH);
                 let sensor_height = rng.range(SENSOR_HEIGHT.0, SENSOR_HEIGHT.1);
@@ -167,6 +175,15 @@ pub struct Staging {
 }
 
 impl Staging {
+    /// A level sensor, the performer standing as scripted.
+    pub fn level(placement: Placement) -> Staging {
+        Staging {
+            placement,
+            camera: None,
+            seated: None,
+        }
+    }
+
     /// The pose as performed in this scene (seated legs replace the script's).
     pub fn pose(&self, mut pose: Pose) -> Pose {
         if let Some(legs) = self.seated {
