@@ -32,6 +32,7 @@ fn main() {
         let cfg = ShiftGcnConfig {
             sensor_window: None,
             body_scale: false,
+            centring: Default::default(),
             width,
             window,
             bodies: 2,

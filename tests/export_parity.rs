@@ -21,6 +21,7 @@ fn shift_gcn_onnx_matches_burn_at_batch_1_and_8() {
     let config = ShiftGcnConfig {
         sensor_window: None,
         body_scale: false,
+        centring: Default::default(),
         width: 0.25,
         window: 16,
         bodies: 2,

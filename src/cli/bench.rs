@@ -413,7 +413,7 @@ pub fn run(args: BenchArgs) -> CliResult {
             stride: args.engine.stride.max(1),
             expire_after: 30,
         })
-        .with_body_scale(info.encoder.body_scale);
+        .with_options(info.encoder.input());
         for f in &r.frames {
             if asm.push(f).map_err(|e| format!("{e:?}"))?.is_some() {
                 windows.push(asm.data().to_vec());

@@ -340,6 +340,11 @@ pub enum TrainCommand {
         /// encoder; the model keeps the setting, so serving and evaluation do the same.
         #[arg(long)]
         body_scale: bool,
+        /// Where each window's origin is taken: `window` (SpineMid in the window's first frame,
+        /// so jumps and falls stay visible) or `frame` (SpineMid in every frame); the model keeps
+        /// the setting.
+        #[arg(long, value_enum, default_value = "window")]
+        centring: crate::skeleton::normalize::Centring,
         /// Train a fold encoder: without the split's N validation classes (the ones
         /// `scale train scale --val-classes N` holds out), for `scale train scale
         /// --fold-encoder`, so that validation classes are new to the encoder that validates.
@@ -623,6 +628,7 @@ pub fn main() -> ExitCode {
                     sensor_window,
                     augment,
                     body_scale,
+                    centring,
                     fold,
                     out,
                 },
@@ -640,6 +646,7 @@ pub fn main() -> ExitCode {
                 sensor_window,
                 augment,
                 body_scale,
+                centring,
                 fold,
             },
             &out,

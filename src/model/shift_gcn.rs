@@ -18,6 +18,7 @@
 
 use super::tensors::NamedTensors;
 use crate::skeleton::NUM_JOINTS;
+use crate::skeleton::normalize::{Centring, Options as NormalizeOptions};
 use serde::{Deserialize, Serialize};
 
 /// Output channels of the ten units at width 1.
@@ -47,9 +48,21 @@ pub struct ShiftGcnConfig {
     /// `skeleton::normalize`); `false` for models made before this option.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub body_scale: bool,
+    /// Where each window's origin is taken (normalisation step 3); `window` for models made
+    /// before this option.
+    #[serde(default, skip_serializing_if = "Centring::is_window")]
+    pub centring: Centring,
 }
 
 impl ShiftGcnConfig {
+    /// The normalisation the encoder takes its windows with.
+    pub fn input(&self) -> NormalizeOptions {
+        NormalizeOptions {
+            body_scale: self.body_scale,
+            centring: self.centring,
+        }
+    }
+
     pub fn channels(&self) -> [usize; 10] {
         BASE_CHANNELS.map(|c| ((c as f32 * self.width).round() as usize).max(6))
     }
@@ -376,10 +389,35 @@ mod tests {
     }
 
     #[test]
+    fn the_normalisation_options_travel_in_the_config_and_old_configs_read_as_window_centred() {
+        let old = r#"{"width":0.25,"window":32,"bodies":2,"num_classes":35}"#;
+        let c: ShiftGcnConfig = serde_json::from_str(old).unwrap();
+        assert_eq!(c.input(), NormalizeOptions::DEFAULT);
+        // The defaults are not written, so older readers and older files agree.
+        assert_eq!(serde_json::to_string(&c).unwrap(), old);
+        let framed = ShiftGcnConfig {
+            centring: Centring::Frame,
+            body_scale: true,
+            ..c
+        };
+        let text = serde_json::to_string(&framed).unwrap();
+        assert!(text.contains(r#""centring":"frame""#), "{text}");
+        let back: ShiftGcnConfig = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            back.input(),
+            NormalizeOptions {
+                body_scale: true,
+                centring: Centring::Frame
+            }
+        );
+    }
+
+    #[test]
     fn flops_match_the_design_estimate() {
         let c = ShiftGcnConfig {
             sensor_window: None,
             body_scale: false,
+            centring: Centring::Window,
             width: 1.0,
             window: 64,
             bodies: 2,

@@ -8,7 +8,9 @@
 //! 2. drop frames in which neither kept body is present;
 //! 3. translate so that SpineMid of the reference body in the first kept frame is the origin
 //!    (the reference body is slot 0, or slot 1 when slot 0 is absent from that frame): global
-//!    motion such as jumping or falling stays visible;
+//!    motion such as jumping or falling stays visible. With frame centring
+//!    ([`Options::centring`], a property of the model), after step 5 each output frame is
+//!    translated again so that the reference body's SpineMid in that frame is the origin;
 //! 4. rotate, once per window from that same frame, so that SpineBase→SpineMid points along +z
 //!    and ShoulderRight→ShoulderLeft lies along +x. The two bones are not exactly orthogonal, so
 //!    the spine is kept exactly on z and the shoulder direction is made orthogonal to it
@@ -17,7 +19,7 @@
 //! 5. resample to `T` frames by linear interpolation in time; the first and last kept frames are
 //!    kept exactly. Where a body is present on one side of an interpolation step only, the
 //!    nearer present frame is used; where it is absent on both, zeros, as for a missing body;
-//! 6. with body scale on ([`Normalizer::with_body_scale`], a property of the model), scale the
+//! 6. with body scale on ([`Options::body_scale`], a property of the model), scale the
 //!    whole window so that the reference body's mean major-bone length (the 16 bones of the
 //!    spine, neck, head, shoulders, arms without hands, hips and legs without feet, averaged
 //!    over the kept frames where it is present) is [`BODY_UNIT`]: one size for every performer
@@ -242,12 +244,59 @@ pub fn body_size(j: &Joints) -> f32 {
     sum / MAJOR_BONES.len() as f32
 }
 
+/// Where a window's origin is taken (step 3).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Centring {
+    /// SpineMid of the reference body in the window's first kept frame, for the whole window:
+    /// global motion (jumping, falling, sitting down) stays visible.
+    #[default]
+    Window,
+    /// SpineMid of the reference body in every output frame, subtracted from both bodies (the
+    /// rotation stays the first frame's): only motion relative to the body's middle remains.
+    Frame,
+}
+
+impl Centring {
+    pub fn is_window(&self) -> bool {
+        *self == Centring::Window
+    }
+}
+
+/// The normalisation's options: a property of the model (its encoder config), so that
+/// training, evaluation and streaming prepare windows alike.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Step 6, body scale.
+    pub body_scale: bool,
+    /// Step 3's origin.
+    pub centring: Centring,
+}
+
+impl Options {
+    /// The defaults: window centring, no body scale (models made before the options).
+    pub const DEFAULT: Options = Options {
+        body_scale: false,
+        centring: Centring::Window,
+    };
+}
+
 /// Normalises windows of a fixed length `T`; reuse one per thread.
 #[derive(Clone, Debug)]
 pub struct Normalizer {
     frames: usize,
     kept: Vec<usize>,
-    body_scale: bool,
+    options: Options,
 }
 
 impl Normalizer {
@@ -256,18 +305,18 @@ impl Normalizer {
         Normalizer {
             frames: frames.max(1),
             kept: Vec::new(),
-            body_scale: false,
+            options: Options::DEFAULT,
         }
     }
 
-    /// The same normaliser with step 6 (body scale) on or off.
-    pub fn with_body_scale(mut self, on: bool) -> Normalizer {
-        self.body_scale = on;
+    /// The same normaliser with other options (a model's).
+    pub fn with_options(mut self, options: Options) -> Normalizer {
+        self.options = options;
         self
     }
 
-    pub fn body_scale(&self) -> bool {
-        self.body_scale
+    pub fn options(&self) -> Options {
+        self.options
     }
 
     /// Output window length `T`.
@@ -344,6 +393,7 @@ impl Normalizer {
 
         // 5. Resample to T frames.
         out.fill(0.0);
+        let reference_slot = usize::from(chosen[0].is_none_or(|b| b.joints(first).is_none()));
         let last = self.kept.len() - 1;
         for i in 0..tt {
             let s = if tt == 1 {
@@ -354,6 +404,7 @@ impl Normalizer {
             let lo = (s.floor() as usize).min(last);
             let hi = (lo + 1).min(last);
             let w = (s - lo as f64) as f32;
+            let mut present = [false; MAX_BODIES];
             for (m, body) in chosen.iter().enumerate() {
                 let Some(body) = body else { continue };
                 let a = body.joints(self.kept[lo]);
@@ -364,6 +415,7 @@ impl Normalizer {
                     (None, Some(b)) => (b, b, 0.0),
                     (None, None) => continue,
                 };
+                present[m] = true;
                 for v in 0..NUM_JOINTS {
                     let qa = xf.apply(pa[v]);
                     let q = if w == 0.0 {
@@ -381,10 +433,24 @@ impl Normalizer {
                     }
                 }
             }
+            // Frame centring: this frame's reference SpineMid becomes the origin of the bodies
+            // present in it (absent bodies stay zeros; a frame without the reference body keeps
+            // the window's origin).
+            if self.options.centring == Centring::Frame && present[reference_slot] {
+                let mid = Joint::SpineMid.index();
+                for c in 0..COORDS {
+                    let offset = out[window_index(tt, c, i, mid, reference_slot)];
+                    for (m, _) in present.iter().enumerate().filter(|(_, p)| **p) {
+                        for v in 0..NUM_JOINTS {
+                            out[window_index(tt, c, i, v, m)] -= offset;
+                        }
+                    }
+                }
+            }
         }
 
         // 6. Body scale.
-        if self.body_scale {
+        if self.options.body_scale {
             let (mut sum, mut n) = (0.0f64, 0usize);
             for &t in &self.kept {
                 if let Some(j) = reference_body.joints(t) {
@@ -528,8 +594,11 @@ mod tests {
         let track = track(40, [0.3, 0.0, 2.5]);
         // The same person 20 % smaller (a child, or a sensor's shorter bones), elsewhere.
         let small = mapped(&track, |p| [0.8 * p[0] - 1.0, 0.8 * p[1], 0.8 * p[2] + 1.0]);
-        let mut n = Normalizer::new(16).with_body_scale(true);
-        assert!(n.body_scale() && !Normalizer::new(16).body_scale());
+        let mut n = Normalizer::new(16).with_options(Options {
+            body_scale: true,
+            ..Options::DEFAULT
+        });
+        assert!(n.options().body_scale && !Normalizer::new(16).options().body_scale);
         let (a, _, worst) = both(&mut n, &track, &small);
         assert!(worst < 1e-5, "max diff {worst}");
         // The output's mean major-bone length is BODY_UNIT (the pose's bones are rigid here).
@@ -549,6 +618,52 @@ mod tests {
         let ratio = b[window_index(16, 2, 0, Joint::Head.index(), 0)]
             / a[window_index(16, 2, 0, Joint::Head.index(), 0)];
         assert!((ratio - 0.8).abs() < 1e-4, "{ratio}");
+    }
+
+    #[test]
+    fn frame_centring_keeps_each_frames_reference_spine_mid_at_the_origin() {
+        // A walking (translating) body and a still partner who leaves halfway.
+        let walking: Vec<Option<Joints>> = (0..20)
+            .map(|t| Some(pose(t as f32 * 0.3, [t as f32 * 0.05, 0.0, 3.0])))
+            .collect();
+        let partner: Vec<Option<Joints>> = (0..20)
+            .map(|t| (t < 10).then(|| pose(0.0, [1.0, 0.0, 3.0])))
+            .collect();
+        let frame = Options {
+            centring: Centring::Frame,
+            ..Options::DEFAULT
+        };
+        let mut window = Normalizer::new(20);
+        let mut framed = Normalizer::new(20).with_options(frame);
+        let (mut a, mut b) = (vec![0.0; window_len(20)], vec![0.0; window_len(20)]);
+        window.normalize(&[&walking, &partner], &mut a).unwrap();
+        framed.normalize(&[&walking, &partner], &mut b).unwrap();
+        let mid = Joint::SpineMid.index();
+        let mut walked = 0.0f32;
+        for t in 0..20 {
+            for c in 0..3 {
+                // The reference body's SpineMid is the origin in every frame…
+                assert!(b[window_index(20, c, t, mid, 0)].abs() < 1e-6, "t {t}");
+                let offset = a[window_index(20, c, t, mid, 0)];
+                walked = walked.max(offset.abs());
+                for v in 0..NUM_JOINTS {
+                    // …and both bodies are the window-centred ones moved by that frame's offset,
+                    let want = a[window_index(20, c, t, v, 0)] - offset;
+                    assert!((b[window_index(20, c, t, v, 0)] - want).abs() < 1e-5);
+                    // while an absent body stays zeros.
+                    let partner = a[window_index(20, c, t, v, 1)];
+                    let got = b[window_index(20, c, t, v, 1)];
+                    if t < 10 {
+                        assert!((got - (partner - offset)).abs() < 1e-5);
+                    } else {
+                        assert_eq!((partner, got), (0.0, 0.0));
+                    }
+                }
+            }
+        }
+        // The window centring keeps the walk (about 1 m) that frame centring removes.
+        assert!(walked > 0.8, "{walked}");
+        assert_eq!(framed.options().centring, Centring::Frame);
     }
 
     #[test]

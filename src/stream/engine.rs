@@ -136,7 +136,7 @@ impl ClassSet {
 pub struct LabelEngine {
     window: usize,
     sensor_window: Option<usize>,
-    body_scale: bool,
+    normalize: crate::skeleton::normalize::Options,
     /// Classes per label asked for (at most the class count is written).
     top_k: usize,
     threshold: f32,
@@ -255,7 +255,7 @@ impl LabelEngine {
         Ok(LabelEngine {
             window: t,
             sensor_window: info.encoder.sensor_window,
-            body_scale: info.encoder.body_scale,
+            normalize: info.encoder.input(),
             top_k: top_k.max(1),
             threshold: info.unknown_threshold,
             encoder,
@@ -301,9 +301,9 @@ impl LabelEngine {
         self.sensor_window
     }
 
-    /// Whether the model takes body-scaled windows (normalisation step 6).
-    pub fn body_scale(&self) -> bool {
-        self.body_scale
+    /// The normalisation the model takes its windows with (body scale, centring).
+    pub fn normalize_options(&self) -> crate::skeleton::normalize::Options {
+        self.normalize
     }
 
     /// Catalogue ids of the candidate classes.

@@ -131,7 +131,7 @@ pub struct Core {
 impl Core {
     pub fn new(engine: LabelEngine, config: WindowConfig, counters: Arc<Counters>) -> Core {
         Core {
-            assembler: WindowAssembler::new(config).with_body_scale(engine.body_scale()),
+            assembler: WindowAssembler::new(config).with_options(engine.normalize_options()),
             engine,
             counters,
             latency: LatencyLog::with_capacity(8192),

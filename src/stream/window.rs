@@ -147,9 +147,9 @@ impl WindowAssembler {
         &self.data
     }
 
-    /// The same assembler normalising with body scale on or off (the model's setting).
-    pub fn with_body_scale(mut self, on: bool) -> WindowAssembler {
-        self.normalizer = self.normalizer.with_body_scale(on);
+    /// The same assembler normalising with other options (the model's).
+    pub fn with_options(mut self, options: crate::skeleton::normalize::Options) -> WindowAssembler {
+        self.normalizer = self.normalizer.with_options(options);
         self
     }
 
@@ -400,32 +400,53 @@ mod tests {
             stride: 4,
             expire_after: 30,
         };
-        let mut asm = WindowAssembler::new(cfg);
-        let mut got = Vec::new();
-        for seq in 1..=20u64 {
-            if let Some(w) = asm.push(&frame(seq, vec![body(7, seq as usize)])).unwrap() {
-                got.push((w.seq_first, w.seq_last, w.bodies));
-                // The data is the shared normaliser's output on the same 8 frames.
-                let track: Vec<Option<Joints>> = (w.seq_first..=w.seq_last)
-                    .map(|s| Some(body(7, s as usize).kinect_joints(Layout::KinectV2)))
-                    .collect();
-                let mut expect = vec![0.0; window_len(8)];
-                Normalizer::new(8)
-                    .normalize(&[&track], &mut expect)
-                    .unwrap();
-                assert_eq!(asm.data(), expect.as_slice());
-                assert_eq!(w.t_last_us, 1_000 + w.seq_last * 33_333);
+        use crate::skeleton::normalize::{Centring, Options};
+        // With each of the model's normalisation options, as training and evaluation use them.
+        let options = [
+            Options::DEFAULT,
+            Options {
+                body_scale: true,
+                ..Options::DEFAULT
+            },
+            Options {
+                centring: Centring::Frame,
+                ..Options::DEFAULT
+            },
+        ];
+        let mut last_windows = Vec::new();
+        for options in options {
+            let mut asm = WindowAssembler::new(cfg).with_options(options);
+            let mut got = Vec::new();
+            for seq in 1..=20u64 {
+                if let Some(w) = asm.push(&frame(seq, vec![body(7, seq as usize)])).unwrap() {
+                    got.push((w.seq_first, w.seq_last, w.bodies));
+                    // The data is the shared normaliser's output on the same 8 frames.
+                    let track: Vec<Option<Joints>> = (w.seq_first..=w.seq_last)
+                        .map(|s| Some(body(7, s as usize).kinect_joints(Layout::KinectV2)))
+                        .collect();
+                    let mut expect = vec![0.0; window_len(8)];
+                    Normalizer::new(8)
+                        .with_options(options)
+                        .normalize(&[&track], &mut expect)
+                        .unwrap();
+                    assert_eq!(asm.data(), expect.as_slice());
+                    assert_eq!(w.t_last_us, 1_000 + w.seq_last * 33_333);
+                }
             }
+            assert_eq!(
+                got,
+                vec![
+                    (1, 8, [Some(7), None]),
+                    (5, 12, [Some(7), None]),
+                    (9, 16, [Some(7), None]),
+                    (13, 20, [Some(7), None])
+                ]
+            );
+            last_windows.push(asm.data().to_vec());
         }
-        assert_eq!(
-            got,
-            vec![
-                (1, 8, [Some(7), None]),
-                (5, 12, [Some(7), None]),
-                (9, 16, [Some(7), None]),
-                (13, 20, [Some(7), None])
-            ]
-        );
+        // The options change the windows (the test body moves and is not of unit size).
+        assert_ne!(last_windows[0], last_windows[1]);
+        assert_ne!(last_windows[0], last_windows[2]);
     }
 
     #[test]

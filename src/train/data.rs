@@ -7,7 +7,7 @@ use crate::model::shift_gcn::ShiftGcnConfig;
 use crate::ntu::dataset::{Protocol, list_samples, zero_shot_splits};
 use crate::ntu::{NtuSequence, SampleId, class_names};
 use crate::rng::Rng;
-use crate::skeleton::normalize::{BodyTrack, Normalizer, window_len};
+use crate::skeleton::normalize::{BodyTrack, Normalizer, Options as NormalizeOptions, window_len};
 use crate::skeleton::{Joint, Joints, NUM_JOINTS};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -340,8 +340,8 @@ pub struct Augment {
     /// ±`warp` (< 1, so the map stays monotone; first and last frames stay in place): a
     /// movement that speeds up or slows down within the window.
     pub warp: f32,
-    /// Scale each window to one body size (normalisation step 6): the model's setting.
-    pub body_scale: bool,
+    /// The normalisation (body scale, centring): the model's setting.
+    pub input: NormalizeOptions,
 }
 
 /// The training augmentation presets of `scale train encoder --augment`.
@@ -375,7 +375,7 @@ impl Augment {
         shear: 0.0,
         mask: 0.0,
         warp: 0.0,
-        body_scale: false,
+        input: NormalizeOptions::DEFAULT,
     };
     pub const TRAIN: Augment = Augment {
         crop: true,
@@ -395,7 +395,7 @@ impl Augment {
         shear: 0.1,
         mask: 0.3,
         warp: 0.5,
-        body_scale: false,
+        input: NormalizeOptions::DEFAULT,
     };
 
     /// The same augmentation over windows of `span` sensor frames (or whole recordings).
@@ -403,11 +403,11 @@ impl Augment {
         Augment { span, ..self }
     }
 
-    /// The same augmentation with the windows an encoder takes: its span and body scale.
-    pub const fn with_input(self, encoder: &ShiftGcnConfig) -> Augment {
+    /// The same augmentation with the windows an encoder takes: its span and normalisation.
+    pub fn with_input(self, encoder: &ShiftGcnConfig) -> Augment {
         Augment {
             span: encoder.sensor_window,
-            body_scale: encoder.body_scale,
+            input: encoder.input(),
             ..self
         }
     }
@@ -612,7 +612,7 @@ pub fn windows(
 ) -> Result<Vec<f32>, String> {
     let len = window_len(frames);
     let mut out = vec![0.0; samples.len() * len];
-    let mut norm = Normalizer::new(frames).with_body_scale(aug.body_scale);
+    let mut norm = Normalizer::new(frames).with_options(aug.input);
     for (s, chunk) in samples.iter().zip(out.chunks_exact_mut(len)) {
         window(s, &mut norm, aug, rng, chunk)?;
     }

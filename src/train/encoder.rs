@@ -42,6 +42,9 @@ pub struct EncoderTrainConfig {
     /// Scale every window to one body size (normalisation step 6); the model keeps it.
     #[serde(default)]
     pub body_scale: bool,
+    /// Where each window's origin is taken (normalisation step 3); the model keeps it.
+    #[serde(default)]
+    pub centring: crate::skeleton::normalize::Centring,
     /// A fold encoder: trained without the split's this many validation classes, for
     /// `scale train scale --fold-encoder`.
     #[serde(default)]
@@ -185,6 +188,7 @@ pub fn train(
         num_classes: seen.len(),
         sensor_window: cfg.sensor_window,
         body_scale: cfg.body_scale,
+        centring: cfg.centring,
     };
     config.validate()?;
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;

@@ -16,8 +16,8 @@ pub struct FeatureExtractor {
     pub window: usize,
     /// Sensor frames per window the encoder was trained on (`None`: whole recordings).
     pub span: Option<usize>,
-    /// Whether the encoder takes body-scaled windows.
-    pub body_scale: bool,
+    /// The normalisation the encoder takes its windows with.
+    pub input: crate::skeleton::normalize::Options,
     pub dim: usize,
 }
 
@@ -36,7 +36,7 @@ impl FeatureExtractor {
             session,
             window: weights.config.window,
             span: weights.config.sensor_window,
-            body_scale: weights.config.body_scale,
+            input: weights.config.input(),
             dim: weights.config.feature_dim(),
         })
     }
@@ -66,7 +66,7 @@ impl FeatureExtractor {
         for chunk in samples.chunks(64) {
             let aug = Augment {
                 span: self.span,
-                body_scale: self.body_scale,
+                input: self.input,
                 ..aug
             };
             let w = windows(chunk, self.window, aug, rng)?;

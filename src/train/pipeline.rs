@@ -763,7 +763,12 @@ pub fn train_scale(
         cvae: config.clone(),
         window: p.enc_weights.config.window,
         normalisation: format!(
-            "skeleton::normalize (DESIGN §3): 2 most active bodies, SpineMid origin, spine→z, shoulders→x, resampled to the window{}",
+            "skeleton::normalize (DESIGN §3): 2 most active bodies, SpineMid origin{}, spine→z, shoulders→x, resampled to the window{}",
+            if p.enc_weights.config.centring.is_window() {
+                ""
+            } else {
+                " in every frame"
+            },
             if p.enc_weights.config.body_scale {
                 ", scaled to one body size (mean major-bone length 0.25 m)"
             } else {
