@@ -4,12 +4,20 @@
 # synth-35/5) with extra encoder flags, then measures it on the synthetic benchmark and on the
 # real development sets (scripts/real_eval.py).
 #   bash scripts/lever.sh NAME [--seed S] [--per-class N] [--split SPLIT] [--synth "scale synth flags"]
-#                              [--scale "scale train scale flags"] [scale train encoder flags…]
+#                              [--scale "scale train scale flags"] [--real-sets SETS]
+#                              [scale train encoder flags…]
+# (--real-sets: the real_eval.py sets to measure on, default utkinect,hdm05,ntu; e.g.
+# utkinect,hdm05-dg,ntu for a model trained on HDM05's other actors.)
 # e.g. bash scripts/lever.sh sensor-window-64 --sensor-window 64
 #      bash scripts/lever.sh measured-noise --synth "--sensor-noise measured"
 #      bash scripts/lever.sh score-beta --scale "--select-score-beta"
 #      bash scripts/lever.sh per-class-60 --per-class 60
 #      bash scripts/lever.sh vocabulary-100 --per-class 12 --split ext-95/5 --synth "--catalog extended"
+#      bash scripts/lever.sh scene-varied --per-class 12 --split ext-95/5 --synth "--catalog extended --scene varied"
+#      bash scripts/lever.sh centring-frame --per-class 12 --split ext-95/5 --synth "--catalog extended" --centring frame
+#      bash scripts/lever.sh mocap-hdm05-not-dg --per-class 12 --split ext-95/5 --synth "--catalog extended" \
+#        --scale "--extra-data target/real/hdm05-not-dg/catalog" --real-sets utkinect,hdm05-dg,ntu \
+#        --extra-data target/real/hdm05-not-dg/catalog
 # Writes target/levers/NAME/{encoder,model,report.txt}; about 25 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +32,8 @@ if [ "${1:-}" = "--split" ]; then split=$2; shift 2; fi
 if [ "${1:-}" = "--synth" ]; then synth=$2; shift 2; fi
 scale_flags=""
 if [ "${1:-}" = "--scale" ]; then scale_flags=$2; shift 2; fi
+real_sets=utkinect,hdm05,ntu
+if [ "${1:-}" = "--real-sets" ]; then real_sets=$2; shift 2; fi
 work=target/levers
 data="$work/data${synth:+-$(echo "$synth" | tr -c 'a-z0-9' '-')}"
 [ "$per_class" = 30 ] || data="$data-per-class-$per_class"
@@ -46,5 +56,5 @@ scale=$work/$name/scale
 {
   echo "lever $name (seed $seed, split $split): scale synth --per-class $per_class … $synth; scale train encoder … $*; scale train scale … $scale_flags"
   $scale eval --model "$work/$name/model" --split "$split"
-  python3 scripts/real_eval.py --model "$work/$name/model" --scale "$scale" --json
+  python3 scripts/real_eval.py --model "$work/$name/model" --scale "$scale" --sets "$real_sets" --json
 } | tee "$work/$name/report.txt"

@@ -323,6 +323,49 @@ fn a_labelled_folder_loads_as_training_data() {
     assert!(shortest >= 10, "a clip of {shortest} frames");
 }
 
+/// The motion-capture lever's actor split: `hdm05-not-dg` (actors bd and bk: training data) and
+/// `hdm05-dg` (the test) partition HDM05's clips by actor, in both modes.
+#[test]
+fn hdm05_is_split_by_actor_for_training_on_motion_capture() {
+    let Some(out) = real_sets() else { return };
+    let rows = |folder: &str, mode: &str| -> Vec<(String, String)> {
+        let text = std::fs::read_to_string(out.join(folder).join(mode).join("labels.csv")).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let (file, actor) = (
+            header.iter().position(|h| *h == "file").unwrap(),
+            header.iter().position(|h| *h == "actor").unwrap(),
+        );
+        lines
+            .map(|l| {
+                let cells: Vec<&str> = l.split(',').collect();
+                (cells[file].to_string(), cells[actor].to_string())
+            })
+            .collect()
+    };
+    for (mode, test_clips, train_clips) in [("catalog", 30, 63), ("own", 61, 127)] {
+        let test = rows("hdm05-dg", mode);
+        let train = rows("hdm05-not-dg", mode);
+        assert!(test.iter().all(|(_, a)| a == "dg"), "{mode}");
+        assert!(train.iter().all(|(_, a)| a == "bd" || a == "bk"), "{mode}");
+        assert_eq!(
+            (test.len(), train.len()),
+            (test_clips, train_clips),
+            "{mode}"
+        );
+        let mut both: Vec<_> = test.into_iter().chain(train).collect();
+        let mut all = rows("hdm05", mode);
+        both.sort();
+        all.sort();
+        assert_eq!(both, all, "{mode}");
+    }
+    // The held-out actor's own-mode catalogue is the set's.
+    assert_eq!(
+        std::fs::read(out.join("hdm05-dg/own/catalog.json")).unwrap(),
+        std::fs::read(out.join("hdm05/own/catalog.json")).unwrap()
+    );
+}
+
 /// `--extra-data`: HDM05's catalogue clips join a synthetic training set as training samples
 /// (none held out: the held-out part stays synthetic), with the generator's sensor noise.
 #[test]
