@@ -654,3 +654,64 @@ fn the_varied_scene_tilts_and_turns_the_sensor_seats_upper_body_actions_and_brin
     assert!(heights(Scene::Varied).iter().all(|h| *h >= 1.1));
     assert!(heights(Scene::Lab).iter().all(|h| *h >= 1.5));
 }
+
+/// What the varied scene's sensor placement leaves for a model to see: the normalisation (spine
+/// to z, shoulders to x, SpineMid at the origin) removes the sensor's height, tilt, yaw and
+/// distance, so a standing adult's normalised window differs from the lab staging of the same
+/// sample by about the sensor noise, far less than from another performer of the same action.
+#[test]
+fn the_normalisation_removes_the_varied_scenes_viewpoint() {
+    use scale::skeleton::BodyTrack;
+    use scale::skeleton::normalize::{Normalizer, window_len};
+    use scale::synth::Proportions;
+    let catalog = Catalog::builtin();
+    let kick = catalog
+        .classes
+        .iter()
+        .find(|c| c.name == "kicking something")
+        .unwrap();
+    let window = |subject: u16, camera: u16, scene: Scene| {
+        let spec = SampleSpec {
+            class_id: kick.id,
+            subject,
+            camera,
+            replication: 1,
+        };
+        let variation = Variation {
+            scene,
+            ..Variation::default()
+        };
+        let seq = synth::generate_with(kick, &spec, 5, variation).unwrap();
+        let tracks = seq.body_tracks();
+        let refs: Vec<&dyn BodyTrack> = tracks.iter().map(|(_, t)| t as &dyn BodyTrack).collect();
+        let mut out = vec![0.0; window_len(32)];
+        Normalizer::new(32).normalize(&refs, &mut out).unwrap();
+        out
+    };
+    let mean_abs = |a: &[f32], b: &[f32]| {
+        a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f32>() / a.len() as f32
+    };
+    let (mut same, mut other, mut n) = (0.0, 0.0, 0);
+    for subject in 1..=12u16 {
+        let adult = synth::subject_body(5, u64::from(subject), Proportions::default());
+        if Scene::Varied
+            .performer(5, u64::from(subject), adult.clone())
+            .height
+            != adult.height
+        {
+            continue; // a child in the varied scene
+        }
+        let camera = 1 + subject % 3;
+        let lab = window(subject, camera, Scene::Lab);
+        same += mean_abs(&lab, &window(subject, camera, Scene::Varied));
+        other += mean_abs(&lab, &window(subject % 12 + 1, camera, Scene::Lab));
+        n += 1;
+    }
+    assert!(n >= 6, "only {n} adults");
+    let (same, other) = (same / n as f32, other / n as f32);
+    assert!(same < 0.006, "lab vs varied staging: {same} m per value");
+    assert!(
+        same < 0.25 * other,
+        "staging {same} m against another performer {other} m"
+    );
+}
