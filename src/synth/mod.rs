@@ -6,8 +6,9 @@
 //! count or which other classes were asked for. Pipeline per sample: the class's keyframe script
 //! ([`scripts`]) with random speed, amplitude, handedness, start delay and idle time → forward
 //! kinematics on the subject's body ([`body`]) → grounding on the floor → placement in front of
-//! one of three cameras (−45°, 0°, +45°; 2.5–4 m; sensor about 1 m high) → Kinect-like noise and
-//! inferred joints ([`noise`]) → NTU records.
+//! one of three cameras (−45°, 0°, +45°; 2.5–4 m; sensor about 1 m high: the lab scene; the
+//! varied one, [`scene`], tilts and raises the sensor, and brings children and seated
+//! performers) → Kinect-like noise and inferred joints ([`noise`]) → NTU records.
 
 pub mod body;
 pub mod compose;
