@@ -22,6 +22,12 @@ For each set (utkinect, hdm05, ntu) it writes two labelled folders under OUT:
   clips are labelled with the catalogue's name, the dataset's label kept in the extra column
   `set_label` (as in catalog/labels.csv).
 
+HDM05 is also written with one actor held out (HELD_OUT_ACTOR, dg): `OUT/hdm05-not-dg/` holds
+the other two actors' clips (bd, bk), training data for the motion-capture lever (`scale train
+... --extra-data OUT/hdm05-not-dg/catalog`; HDM05 may reach the bundled model with its
+attribution), and `OUT/hdm05-dg/` the held-out actor's, the test for a model trained so
+(`real_eval.py --sets utkinect,hdm05-dg,ntu`).
+
 UTKinect takes are converted into `OUT/utkinect/clips/sSS_eEE.jsonl` (protocol JSON frames, layout
 `kinect_v1`, 30 fps: one frame per colour-frame index from the take's first to its last index,
 joints linearly interpolated between skeleton rows; rows sharing an index are averaged first) and
