@@ -541,6 +541,28 @@ fn the_lab_scene_writes_exactly_what_generator_version_1_wrote() {
     assert!(!manifest.contains("scene"), "{manifest}");
 }
 
+/// Replication 1 of `class` by `subject` from `camera`, in `scene` (the default sensor model and
+/// proportions).
+fn staged(
+    class: &scale::catalog::ClassEntry,
+    subject: u16,
+    camera: u16,
+    seed: u64,
+    scene: Scene,
+) -> NtuSequence {
+    let spec = SampleSpec {
+        class_id: class.id,
+        subject,
+        camera,
+        replication: 1,
+    };
+    let variation = Variation {
+        scene,
+        ..Variation::default()
+    };
+    synth::generate_with(class, &spec, seed, variation).unwrap()
+}
+
 #[test]
 fn the_varied_scene_tilts_and_turns_the_sensor_seats_upper_body_actions_and_brings_children() {
     use scale::synth::{Proportions, scene, scripts};
@@ -556,17 +578,7 @@ fn the_varied_scene_tilts_and_turns_the_sensor_seats_upper_body_actions_and_brin
     // on a chair, and the distance.
     let look = |name: &str, scene: Scene, subject: u16, camera: u16| {
         let class = catalog.classes.iter().find(|c| c.name == name).unwrap();
-        let spec = SampleSpec {
-            class_id: class.id,
-            subject,
-            camera,
-            replication: 1,
-        };
-        let variation = Variation {
-            scene,
-            ..Variation::default()
-        };
-        let seq = synth::generate_with(class, &spec, 11, variation).unwrap();
+        let seq = staged(class, subject, camera, 11, scene);
         let p = |j: Joint| seq.frames[0].bodies[0].joints[j.index()].position;
         let tilt = angle(
             sub(p(Joint::SpineShoulder), p(Joint::SpineBase)),
@@ -671,17 +683,7 @@ fn the_normalisation_removes_the_varied_scenes_viewpoint() {
         .find(|c| c.name == "kicking something")
         .unwrap();
     let window = |subject: u16, camera: u16, scene: Scene| {
-        let spec = SampleSpec {
-            class_id: kick.id,
-            subject,
-            camera,
-            replication: 1,
-        };
-        let variation = Variation {
-            scene,
-            ..Variation::default()
-        };
-        let seq = synth::generate_with(kick, &spec, 5, variation).unwrap();
+        let seq = staged(kick, subject, camera, 5, scene);
         let tracks = seq.body_tracks();
         let refs: Vec<&dyn BodyTrack> = tracks.iter().map(|(_, t)| t as &dyn BodyTrack).collect();
         let mut out = vec![0.0; window_len(32)];
