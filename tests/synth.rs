@@ -138,21 +138,7 @@ fn every_class_is_sane_bones_keep_length_and_joints_stay_in_view() {
         // A child's bones are shorter (1.10 m against 1.50-1.95 m).
         let shortest = if scene.is_lab() { 0.2 } else { 0.12 };
         for camera in 1..=3 {
-            let seq = synth::generate_with(
-                class,
-                &SampleSpec {
-                    class_id: class.id,
-                    subject: camera,
-                    camera,
-                    replication: 1,
-                },
-                3,
-                Variation {
-                    scene,
-                    ..Variation::default()
-                },
-            )
-            .unwrap();
+            let seq = staged(class, camera, camera, 3, scene);
             for f in &seq.frames {
                 assert_eq!(f.bodies.len(), usize::from(class.bodies), "{}", class.name);
                 for b in &f.bodies {

@@ -415,22 +415,16 @@ pub fn generate_with(
         }
         clean
     };
-    // The lab stages once, as it always did. A varied staging that cannot keep every joint in
-    // the sensor's view (two people in line with a close, tilted sensor) is drawn again, a few
-    // times, before the lab's placement is used.
-    let mut clean = None;
-    for attempt in 0..scene.attempts() {
-        let mut c = stage(&scene.staging(seed, spec, &motion, subject.height, lab, attempt));
-        if fit_field_of_view(&mut c) || scene.is_lab() {
-            clean = Some(c);
+    // The first staging that keeps every joint in the sensor's view, else the last (the lab
+    // has one; a varied staging fails when, say, two people stand in line before a close,
+    // tilted sensor).
+    let mut clean = Vec::new();
+    for staging in scene.stagings(seed, spec, &motion, subject.height, lab) {
+        clean = stage(&staging);
+        if fit_field_of_view(&mut clean) {
             break;
         }
     }
-    let clean = clean.unwrap_or_else(|| {
-        let mut c = stage(&scene::Staging::level(lab));
-        fit_field_of_view(&mut c);
-        c
-    });
 
     // Kinect-like noise and inferred joints, then NTU records.
     let ids: Vec<u64> = (0..bodies.len())

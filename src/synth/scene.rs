@@ -71,13 +71,26 @@ impl Scene {
         }
     }
 
-    /// How many stagings of one sample to try before falling back to the lab's placement
-    /// (a staging must keep every joint in the sensor's view).
-    pub fn attempts(self) -> u64 {
-        match self {
-            Scene::Lab => 1,
-            Scene::Varied => 8,
-        }
+    /// The stagings of one sample to try, in order: the first that keeps every joint in the
+    /// sensor's view is used, else the last. The lab has one (its own placement, `lab`, drawn
+    /// from the sample's stream, so that its output is unchanged); the varied scene draws up
+    /// to [`VARIED_ATTEMPTS`] stagings, then falls back to the lab's.
+    pub fn stagings(
+        self,
+        seed: u64,
+        spec: &SampleSpec,
+        motion: &Motion,
+        performer_height: f32,
+        lab: Placement,
+    ) -> Vec<Staging> {
+        let mut out: Vec<Staging> = match self {
+            Scene::Lab => Vec::new(),
+            Scene::Varied => (0..VARIED_ATTEMPTS)
+                .map(|attempt| varied(seed, spec, motion, performer_height, attempt))
+                .collect(),
+        };
+        out.push(Staging::level(lab));
+        out
     }
 
     /// The random stream of one sample's scene draws (separate from the sample's own stream).
@@ -94,60 +107,54 @@ impl Scene {
             ],
         )
     }
+}
 
-    /// How one sample is staged, at the given attempt. `lab` is the lab placement already drawn
-    /// from the sample's own stream (kept for the lab scene, so that its draws and output are
-    /// unchanged).
-    pub fn staging(
-        self,
-        seed: u64,
-        spec: &SampleSpec,
-        motion: &Motion,
-        performer_height: f32,
-        lab: Placement,
-        attempt: u64,
-    ) -> Staging {
-        match self {
-            Scene::Lab => Staging::level(lab),
-            Scene::Varied => {
-                let mut rng = Scene::stream(seed, spec, attempt);
-                let sector = CAMERA_ANGLES[usize::from(spec.camera - 1) % 3] * (60.0 / 45.0);
-                let view = sector + rng.range(-SECTOR_HALF_WIDTH, SECTOR_HALF_WIDTH);
-                let sensor_height = rng.range(SENSOR_HEIGHT.0, SENSOR_HEIGHT.1);
-                let depth = rng.range(DISTANCE.0, DISTANCE.1);
-                let lateral = rng.range(-0.5, 0.5);
-                let seated = (seatable(motion) && rng.chance(SEATED_SHARE)).then(|| {
-                    let flex = rng.range(75.0, 100.0);
-                    let knee = rng.range(75.0, 105.0);
-                    let abduct = rng.range(3.0, 15.0);
-                    let mut legs = [0.0; 6];
-                    for (s, side) in legs.chunks_mut(3).enumerate() {
-                        let jitter = if s == 0 { 1.0 } else { -1.0 } * rng.range(0.0, 8.0);
-                        side.copy_from_slice(&[flex + jitter, abduct, knee - jitter]);
-                    }
-                    legs
-                });
-                // The sensor looks at the performer's middle (lower when seated), give or take.
-                let aim = performer_height
-                    * if seated.is_some() {
-                        rng.range(0.25, 0.4)
-                    } else {
-                        rng.range(0.35, 0.6)
-                    };
-                let pitch = (sensor_height - aim).atan2(depth).to_degrees() + 3.0 * rng.normal();
-                let roll = 2.0 * rng.normal();
-                Staging {
-                    placement: Placement {
-                        view,
-                        sensor_height,
-                        depth,
-                        lateral,
-                    },
-                    camera: Some(mul(rot_z(roll), rot_x(-pitch))),
-                    seated,
-                }
-            }
+/// Stagings a varied scene tries per sample before the lab's placement.
+pub const VARIED_ATTEMPTS: u64 = 8;
+
+/// One varied staging of a sample, at the given attempt.
+fn varied(
+    seed: u64,
+    spec: &SampleSpec,
+    motion: &Motion,
+    performer_height: f32,
+    attempt: u64,
+) -> Staging {
+    let mut rng = Scene::stream(seed, spec, attempt);
+    let sector = CAMERA_ANGLES[usize::from(spec.camera - 1) % 3] * (60.0 / 45.0);
+    let view = sector + rng.range(-SECTOR_HALF_WIDTH, SECTOR_HALF_WIDTH);
+    let sensor_height = rng.range(SENSOR_HEIGHT.0, SENSOR_HEIGHT.1);
+    let depth = rng.range(DISTANCE.0, DISTANCE.1);
+    let lateral = rng.range(-0.5, 0.5);
+    let seated = (seatable(motion) && rng.chance(SEATED_SHARE)).then(|| {
+        let flex = rng.range(75.0, 100.0);
+        let knee = rng.range(75.0, 105.0);
+        let abduct = rng.range(3.0, 15.0);
+        let mut legs = [0.0; 6];
+        for (s, side) in legs.chunks_mut(3).enumerate() {
+            let jitter = if s == 0 { 1.0 } else { -1.0 } * rng.range(0.0, 8.0);
+            side.copy_from_slice(&[flex + jitter, abduct, knee - jitter]);
         }
+        legs
+    });
+    // The sensor looks at the performer's middle (lower when seated), give or take.
+    let aim = performer_height
+        * if seated.is_some() {
+            rng.range(0.25, 0.4)
+        } else {
+            rng.range(0.35, 0.6)
+        };
+    let pitch = (sensor_height - aim).atan2(depth).to_degrees() + 3.0 * rng.normal();
+    let roll = 2.0 * rng.normal();
+    Staging {
+        placement: Placement {
+            view,
+            sensor_height,
+            depth,
+            lateral,
+        },
+        camera: Some(mul(rot_z(roll), rot_x(-pitch))),
+        seated,
     }
 }
 
