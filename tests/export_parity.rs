@@ -124,6 +124,7 @@ fn trained(config: &CvaeConfig, epochs: usize, seed: u64) -> CvaeWeights {
         x: &x,
         y: &y,
         texts: &class_texts(),
+        views: &[],
     };
     scale::train::scale::fit(
         config,

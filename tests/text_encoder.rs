@@ -4,7 +4,7 @@ mod common;
 
 use common::fixture;
 use scale::catalog::Catalog;
-use scale::text::classes::ClassEmbeddings;
+use scale::text::classes::{ClassEmbeddings, class_text, class_views};
 use scale::text::{TEXT_DIM, TextEncoder, cosine};
 
 #[derive(serde::Deserialize)]
@@ -109,6 +109,45 @@ fn class_cache_records_the_catalogue_and_is_rebuilt_when_it_changes() {
     let (fresh, rebuilt) =
         ClassEmbeddings::load_or_build(&changed, &path, TextEncoder::load).unwrap();
     assert!(rebuilt && fresh.get(99).is_some());
+}
+
+#[test]
+fn a_class_has_one_view_per_text_and_its_vector_is_their_normalised_mean() {
+    if fixture("text/minilm_reference.json").is_none() {
+        return;
+    }
+    let catalog = Catalog::builtin();
+    let class = &catalog.classes[0];
+    let mut enc = TextEncoder::load().unwrap();
+    let views = class_views(&mut enc, &class.name, &class.descriptions).unwrap();
+    assert_eq!(views.len(), 1 + class.descriptions.len());
+    // The name's view is the name embedded alone; every view has unit length.
+    let name_alone = enc.embed(&[class.name.as_str()]).unwrap()[0];
+    let diff = views[0]
+        .iter()
+        .zip(&name_alone)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(diff < 1e-5, "{diff}");
+    for v in &views {
+        let norm: f32 = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-5);
+    }
+    // The class vector: their mean, normalised, bit for bit.
+    let mut mean = vec![0.0f32; TEXT_DIM];
+    for v in &views {
+        for (m, x) in mean.iter_mut().zip(v) {
+            *m += x / views.len() as f32;
+        }
+    }
+    let norm = mean.iter().map(|x| x * x).sum::<f32>().sqrt();
+    mean.iter_mut().for_each(|x| *x /= norm);
+    assert_eq!(
+        class_text(&mut enc, &class.name, &class.descriptions).unwrap(),
+        mean
+    );
+    // The phrasings differ: a description is not its class name.
+    assert!(cosine(&views[0], &views[1]) < 0.95);
 }
 
 #[test]

@@ -279,6 +279,47 @@ fn training_fixes_are_switchable_and_patience_ends_validation() {
 }
 
 #[test]
+fn text_views_change_the_fit_and_are_recorded_in_the_model() {
+    let tmp = tempfile::tempdir().unwrap();
+    tiny_extended_set(tmp.path());
+    let (plain, views) = (tmp.path().join("plain"), tmp.path().join("views"));
+    let rp = report_of(&train_scale(tmp.path(), &plain, &["--epochs", "2"]));
+    let rv = report_of(&train_scale(
+        tmp.path(),
+        &views,
+        &["--epochs", "2", "--text-views"],
+    ));
+    for r in [&rp, &rv] {
+        let top1 = r["accuracies"]["zsl_top1"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&top1), "{r}");
+    }
+    let config = |dir: &std::path::Path| -> serde_json::Value {
+        let info: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("model.json")).unwrap())
+                .unwrap();
+        serde_json::from_str(info["provenance"]["train_scale_config"].as_str().unwrap()).unwrap()
+    };
+    assert_eq!(config(&plain)["loss"]["text_views"], false);
+    assert_eq!(config(&views)["loss"]["text_views"], true);
+    // Same data, seed and epochs; only the texts the prior saw differ, so the weights do.
+    let load = |dir: &std::path::Path| scale::model::folder::load_cvae(dir).unwrap();
+    let (a, b) = (load(&plain).to_tensors().0, load(&views).to_tensors().0);
+    assert_eq!(a.len(), b.len());
+    assert!(a.iter().any(|(name, t)| b[name] != *t));
+    // The views are drawn from the seed: a second run gives the same model, weight for weight.
+    let again = tmp.path().join("again");
+    report_of(&train_scale(
+        tmp.path(),
+        &again,
+        &["--epochs", "2", "--text-views"],
+    ));
+    let c = load(&again).to_tensors().0;
+    for (name, t) in &b {
+        assert_eq!(&c[name], t, "{name}");
+    }
+}
+
+#[test]
 fn an_ensemble_is_its_members_trained_one_by_one() {
     let tmp = tempfile::tempdir().unwrap();
     tiny_extended_set(tmp.path());

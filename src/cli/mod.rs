@@ -419,6 +419,11 @@ pub enum TrainCommand {
         /// be met by copying it.
         #[arg(long)]
         proto_detach: bool,
+        /// Text views: each batch conditions every class on one of its texts drawn at random
+        /// (the mean of its name and descriptions, the name alone, or one description alone),
+        /// so that the prior learns several phrasings; scoring still uses the mean.
+        #[arg(long)]
+        text_views: bool,
         /// Weight η of the prototype contrast (0.5; 0 is --no-prototype).
         #[arg(long, default_value_t = crate::train::scale::ScaleLoss::default().eta)]
         proto_weight: f32,
@@ -540,6 +545,7 @@ pub fn main() -> ExitCode {
                     free_bits,
                     prior_variance,
                     proto_detach,
+                    text_views,
                     proto_weight,
                     proto_tau,
                     tau,
@@ -584,6 +590,7 @@ pub fn main() -> ExitCode {
             loss.free_bits = free_bits;
             loss.prior_variance = prior_variance;
             loss.proto_detach = proto_detach;
+            loss.text_views = text_views;
             loss.tau = tau;
             let cfg = crate::train::pipeline::ScaleTrainConfig {
                 patience,

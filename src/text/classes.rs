@@ -28,6 +28,19 @@ pub struct ClassEmbeddings {
     pub classes: Vec<ClassEmbedding>,
 }
 
+/// Each of a class's texts embedded on its own, in order: its name, then each description
+/// (unit length; one batch, so exactly the vectors [`class_text`] averages). The alternative
+/// phrasings `scale train scale --text-views` trains the prior on.
+pub fn class_views(
+    encoder: &mut TextEncoder,
+    name: &str,
+    descriptions: &[String],
+) -> Result<Vec<Vec<f32>>, TextError> {
+    let mut texts: Vec<&str> = vec![name];
+    texts.extend(descriptions.iter().map(String::as_str));
+    Ok(encoder.embed(&texts)?.iter().map(|v| v.to_vec()).collect())
+}
+
 /// One class's text vector: the L2-normalised mean of the embeddings of its name and each of
 /// its descriptions.
 pub fn class_text(
@@ -35,9 +48,7 @@ pub fn class_text(
     name: &str,
     descriptions: &[String],
 ) -> Result<Vec<f32>, TextError> {
-    let mut texts: Vec<&str> = vec![name];
-    texts.extend(descriptions.iter().map(String::as_str));
-    let vectors = encoder.embed(&texts)?;
+    let vectors = class_views(encoder, name, descriptions)?;
     let mut mean = vec![0.0f32; TEXT_DIM];
     for v in &vectors {
         for (m, x) in mean.iter_mut().zip(v) {

@@ -158,6 +158,31 @@ pub fn class_texts(catalog: &Catalog, cache: &Path) -> Result<ClassEmbeddings, S
         .map_err(|e| e.to_string())
 }
 
+/// Each class's texts embedded one by one (`text::classes::class_views`), by id: the views
+/// `ScaleLoss::text_views` trains on.
+pub fn class_views(catalog: &Catalog) -> Result<BTreeMap<u32, Vec<Vec<f32>>>, String> {
+    let mut encoder = TextEncoder::load().map_err(|e| e.to_string())?;
+    catalog
+        .classes
+        .iter()
+        .map(|c| {
+            crate::text::classes::class_views(&mut encoder, &c.name, &c.descriptions)
+                .map(|v| (c.id, v))
+                .map_err(|e| format!("class {} ({}): {e}", c.id, c.name))
+        })
+        .collect()
+}
+
+/// The views of `ids`, in order (none for any class when there are no views).
+fn views_of(views: &BTreeMap<u32, Vec<Vec<f32>>>, ids: &[u32]) -> Vec<Vec<Vec<f32>>> {
+    if views.is_empty() {
+        return vec![];
+    }
+    ids.iter()
+        .map(|id| views.get(id).cloned().unwrap_or_default())
+        .collect()
+}
+
 fn texts_of(emb: &ClassEmbeddings, ids: &[u32]) -> Result<Vec<Vec<f32>>, String> {
     ids.iter()
         .map(|id| {
@@ -297,6 +322,8 @@ fn calibrate_offset(
 pub struct Prepared {
     pub data: Dataset,
     pub emb: ClassEmbeddings,
+    /// Each class's texts one by one, by id, when the loss trains on text views; else empty.
+    pub views: BTreeMap<u32, Vec<Vec<f32>>>,
     pub enc_weights: crate::model::shift_gcn::ShiftGcnWeights,
     pub enc_meta: BTreeMap<String, String>,
     pub f: usize,
@@ -417,6 +444,11 @@ pub fn prepare(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Prepared, St
         }
     }
     let emb = class_texts(&data.catalog, text_cache)?;
+    let views = if cfg.loss.text_views {
+        class_views(&data.catalog)?
+    } else {
+        BTreeMap::new()
+    };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut fx = FeatureExtractor::new(&enc_weights, threads)?;
     let f = fx.dim;
@@ -505,6 +537,7 @@ pub fn prepare(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Prepared, St
     let mut p = Prepared {
         data,
         emb,
+        views,
         enc_weights,
         enc_meta,
         f,
@@ -850,6 +883,7 @@ fn train_member(s: &MemberSetup, log: &mut Vec<String>, progress: bool) -> Resul
         seed: s.seed,
     };
     let vtexts = texts_of(emb, fit_seen)?;
+    let vviews = views_of(&p.views, fit_seen);
     let (val_x, val_y) = (&p.val_x, &p.val_y);
     let mut curve = Vec::new();
     let mut val_diagnostics = Vec::new();
@@ -862,6 +896,7 @@ fn train_member(s: &MemberSetup, log: &mut Vec<String>, progress: bool) -> Resul
             x: &p.vx,
             y: &p.vyi,
             texts: &vtexts,
+            views: &vviews,
         },
         &settings(cfg.max_epochs),
         &p.val_mean,
@@ -938,6 +973,7 @@ fn train_member(s: &MemberSetup, log: &mut Vec<String>, progress: bool) -> Resul
             x: s.xs,
             y: s.yi,
             texts: s.texts,
+            views: &views_of(&p.views, seen),
         },
         &settings(best_epoch),
         &p.mean,

@@ -50,6 +50,12 @@ pub struct ScaleLoss {
     /// cannot make the posterior copy the class code.
     #[serde(default)]
     pub proto_detach: bool,
+    /// Text views: in each batch every class is conditioned on one of its texts drawn at
+    /// random (the mean vector, its name alone, or one description alone) instead of always
+    /// the mean, so that the text → prior map is fitted on several phrasings of each class.
+    /// Scoring and every prior written out still use the mean vector.
+    #[serde(default)]
+    pub text_views: bool,
 }
 
 /// The class priors' log-variances.
@@ -81,6 +87,7 @@ impl Default for ScaleLoss {
             free_bits: 0.0,
             prior_variance: PriorVariance::Free,
             proto_detach: false,
+            text_views: false,
         }
     }
 }
@@ -91,6 +98,25 @@ pub struct FitData<'a> {
     pub y: &'a [usize],
     /// Text vectors of the training classes `[K, 384]`, row per class index.
     pub texts: &'a [Vec<f32>],
+    /// Each training class's alternative text vectors (its name's, each description's; row
+    /// per class index as `texts`), drawn from with `ScaleLoss::text_views`; empty: none.
+    pub views: &'a [Vec<Vec<f32>>],
+}
+
+/// One text vector per class for a batch: class c's canonical vector `texts[c]` or one of its
+/// `views[c]`, each with equal chance; concatenated `[K · dim]`.
+pub fn draw_views(texts: &[Vec<f32>], views: &[Vec<Vec<f32>>], rng: &mut Rng) -> Vec<f32> {
+    let mut out = Vec::with_capacity(texts.len() * texts.first().map_or(0, Vec::len));
+    for (c, canonical) in texts.iter().enumerate() {
+        let alternatives = views.get(c).map_or(&[][..], Vec::as_slice);
+        let pick = rng.below(1 + alternatives.len());
+        out.extend_from_slice(if pick == 0 {
+            canonical
+        } else {
+            &alternatives[pick - 1]
+        });
+    }
+    out
 }
 
 /// Optimisation settings.
@@ -138,6 +164,9 @@ pub fn fit(
     let texts = t2(data.texts.concat(), [k, config.text_dim], &dev);
     let sim = cosine_matrix(data.texts);
     let mut rng = Rng::new(settings.seed ^ 0xC4AE);
+    // Its own stream, so that a run without text views draws exactly what it drew before.
+    let mut view_rng = Rng::new(settings.seed ^ 0x7E47);
+    debug_assert!(!loss.text_views || data.views.len() == k);
     let mut order: Vec<usize> = (0..n).collect();
     for epoch in 1..=settings.epochs {
         rng.shuffle(&mut order);
@@ -160,7 +189,12 @@ pub fn fit(
                 TensorData::new(y.iter().map(|&v| v as i64).collect::<Vec<_>>(), [b]),
                 &dev,
             );
-            let h_all = model.condition(texts.clone());
+            let h_all = if loss.text_views {
+                let drawn = draw_views(data.texts, data.views, &mut view_rng);
+                model.condition(t2(drawn, [k, config.text_dim], &dev))
+            } else {
+                model.condition(texts.clone())
+            };
             let (pmu, plv) = model.prior(h_all.clone());
             let plv = match loss.prior_variance {
                 PriorVariance::Free => plv,
@@ -443,6 +477,35 @@ pub fn topk(energy: &[f32], k: usize, truth: &[usize]) -> (f32, f32) {
 mod tests {
     use super::*;
     use crate::model::cvae::{test_linear, tiny_weights};
+
+    #[test]
+    fn text_views_draw_each_of_a_classs_texts_equally_often_and_only_its_own() {
+        let texts = vec![vec![1.0, 0.0], vec![0.0, 1.0]];
+        let views = vec![vec![vec![2.0, 0.0], vec![3.0, 0.0]], vec![vec![0.0, 2.0]]];
+        let mut rng = Rng::new(5);
+        let mut counts = [[0usize; 4]; 2];
+        let draws = 6000;
+        for _ in 0..draws {
+            let d = draw_views(&texts, &views, &mut rng);
+            assert_eq!(d.len(), 4);
+            // Class 0's row is one of its own vectors (x only), class 1's of its own (y only).
+            assert_eq!((d[1], d[2]), (0.0, 0.0), "{d:?}");
+            counts[0][d[0] as usize] += 1;
+            counts[1][d[3] as usize] += 1;
+        }
+        // Class 0: canonical, 2 views (a third each); class 1: canonical, 1 view (a half each).
+        for &c in &counts[0][1..4] {
+            assert!(
+                (c as f32 / draws as f32 - 1.0 / 3.0).abs() < 0.03,
+                "{counts:?}"
+            );
+        }
+        for &c in &counts[1][1..3] {
+            assert!((c as f32 / draws as f32 - 0.5).abs() < 0.03, "{counts:?}");
+        }
+        // No views: always the canonical vectors.
+        assert_eq!(draw_views(&texts, &[], &mut rng), vec![1.0, 0.0, 0.0, 1.0]);
+    }
 
     #[test]
     fn shared_and_unit_prior_variances_hold_for_every_class_new_ones_too() {
