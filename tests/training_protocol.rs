@@ -317,6 +317,18 @@ fn text_views_change_the_fit_and_are_recorded_in_the_model() {
     for (name, t) in &b {
         assert_eq!(&c[name], t, "{name}");
     }
+    // The alignment baseline has no prior to condition: the flag is refused with it, by name.
+    let out = train_scale(
+        tmp.path(),
+        &tmp.path().join("baseline"),
+        &["--text-views", "--alignment-baseline"],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--text-views") && err.contains("--alignment-baseline"),
+        "{err}"
+    );
 }
 
 #[test]

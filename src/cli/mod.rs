@@ -421,8 +421,9 @@ pub enum TrainCommand {
         proto_detach: bool,
         /// Text views: each batch conditions every class on one of its texts drawn at random
         /// (the mean of its name and descriptions, the name alone, or one description alone),
-        /// so that the prior learns several phrasings; scoring still uses the mean.
-        #[arg(long)]
+        /// so that the prior learns several phrasings; scoring still uses the mean. (The
+        /// alignment baseline has no prior: not with --alignment-baseline.)
+        #[arg(long, conflicts_with = "alignment_baseline")]
         text_views: bool,
         /// Weight η of the prototype contrast (0.5; 0 is --no-prototype).
         #[arg(long, default_value_t = crate::train::scale::ScaleLoss::default().eta)]
