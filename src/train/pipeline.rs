@@ -173,11 +173,8 @@ pub fn class_views(catalog: &Catalog) -> Result<BTreeMap<u32, Vec<Vec<f32>>>, St
         .collect()
 }
 
-/// The views of `ids`, in order (none for any class when there are no views).
+/// The views of `ids`, in order (none for a class without views).
 fn views_of(views: &BTreeMap<u32, Vec<Vec<f32>>>, ids: &[u32]) -> Vec<Vec<Vec<f32>>> {
-    if views.is_empty() {
-        return vec![];
-    }
     ids.iter()
         .map(|id| views.get(id).cloned().unwrap_or_default())
         .collect()
