@@ -5,9 +5,10 @@
 # real development sets (scripts/real_eval.py).
 #   bash scripts/lever.sh NAME [--seed S] [--per-class N] [--split SPLIT] [--synth "scale synth flags"]
 #                              [--scale "scale train scale flags"] [--real-sets SETS]
-#                              [scale train encoder flags…]
+#                              [--width W] [--window T] [scale train encoder flags…]
 # (--real-sets: the real_eval.py sets to measure on, default utkinect,hdm05,ntu; e.g.
-# utkinect,hdm05-dg,ntu for a model trained on HDM05's other actors.)
+# utkinect,hdm05-dg,ntu for a model trained on HDM05's other actors; --width and --window: the
+# encoder's width multiplier and window length, default 0.25 and 32, the model-size lever.)
 # e.g. bash scripts/lever.sh sensor-window-64 --sensor-window 64
 #      bash scripts/lever.sh measured-noise --synth "--sensor-noise measured"
 #      bash scripts/lever.sh score-beta --scale "--select-score-beta"
@@ -34,6 +35,10 @@ scale_flags=""
 if [ "${1:-}" = "--scale" ]; then scale_flags=$2; shift 2; fi
 real_sets=utkinect,hdm05,ntu
 if [ "${1:-}" = "--real-sets" ]; then real_sets=$2; shift 2; fi
+width=0.25
+if [ "${1:-}" = "--width" ]; then width=$2; shift 2; fi
+window=32
+if [ "${1:-}" = "--window" ]; then window=$2; shift 2; fi
 work=target/levers
 data="$work/data${synth:+-$(echo "$synth" | tr -c 'a-z0-9' '-')}"
 [ "$per_class" = 30 ] || data="$data-per-class-$per_class"
@@ -48,13 +53,13 @@ scale=$work/$name/scale
 # shellcheck disable=SC2086
 [ -f "$data/manifest.json" ] || $scale synth --out "$data" --per-class "$per_class" --seed 0 $synth
 [ -f "$work/$name/encoder/encoder.safetensors" ] || \
-  $scale train encoder --data "$data" --split "$split" --window 32 --width 0.25 --epochs 25 \
+  $scale train encoder --data "$data" --split "$split" --window "$window" --width "$width" --epochs 25 \
     --batch 32 --seed "$seed" --out "$work/$name/encoder" "$@"
 [ -f "$work/$name/model/model.json" ] || \
   $scale train scale --encoder "$work/$name/encoder/encoder.safetensors" --data "$data" \
     --split "$split" --out "$work/$name/model" --epochs 30 --seed "$seed" $scale_flags
 {
-  echo "lever $name (seed $seed, split $split): scale synth --per-class $per_class … $synth; scale train encoder … $*; scale train scale … $scale_flags"
+  echo "lever $name (seed $seed, split $split): scale synth --per-class $per_class … $synth; scale train encoder --width $width --window $window … $*; scale train scale … $scale_flags"
   $scale eval --model "$work/$name/model" --split "$split"
   python3 scripts/real_eval.py --model "$work/$name/model" --scale "$scale" --sets "$real_sets" --json
 } | tee "$work/$name/report.txt"
