@@ -332,14 +332,28 @@ fn bench_json_reports_per_window_latency_and_flops() {
         "{idle}"
     );
     assert!(idle["total_us"]["p50"].as_f64().unwrap() > 0.0);
+    // The bundled model has the one-body encoder: 1 thread with it, 1 thread with every window
+    // through the full encoder (the comparison), 2 threads with it.
+    assert_eq!(v["one_body_encoder"], true);
     let rows = v["per_window"].as_array().unwrap();
-    assert_eq!(rows.len(), 2);
-    for (row, threads) in rows.iter().zip([1, 2]) {
+    assert_eq!(rows.len(), 3);
+    for (row, (threads, one_body)) in rows.iter().zip([(1, true), (1, false), (2, true)]) {
         assert_eq!(
-            (row["device"].as_str(), row["threads"].as_u64()),
-            (Some("cpu"), Some(threads))
+            (
+                row["device"].as_str(),
+                row["threads"].as_u64(),
+                row["one_body_encoder"].as_bool()
+            ),
+            (Some("cpu"), Some(threads), Some(one_body))
         );
         assert_eq!(row["windows"], 30);
+        let ones = row["one_body_windows"].as_u64().unwrap();
+        if one_body {
+            // The benchmark's first recordings are of one person.
+            assert!(ones > 0, "{row}");
+        } else {
+            assert_eq!(ones, 0, "{row}");
+        }
         assert!(row.get("idle_gap_ms").is_none(), "back to back");
         let (e, h, t) = (
             row["encoder_us"]["p50"].as_f64().unwrap(),
@@ -349,7 +363,12 @@ fn bench_json_reports_per_window_latency_and_flops() {
         assert!(e > 0.0 && h > 0.0 && t >= e);
         assert!(row["total_us"]["p99"].as_f64().unwrap() >= t);
         let gflops = row["gflops_per_s"].as_f64().unwrap();
-        let expect = v["flops_per_window"].as_f64().unwrap() / (t * 1e-6) / 1e9;
+        let (two, one) = (
+            v["flops_per_window"].as_f64().unwrap(),
+            v["one_body_flops_per_window"].as_f64().unwrap(),
+        );
+        let mean = (ones as f64 * one + (30 - ones) as f64 * two) / 30.0;
+        let expect = mean / (t * 1e-6) / 1e9;
         assert!((gflops - expect).abs() < 1e-6 * expect);
     }
     // 2 × MACs of the encoder (M = 2) and of the energy head against 40 classes.
@@ -372,6 +391,12 @@ fn bench_json_reports_per_window_latency_and_flops() {
         let per_stride = r["windows_per_stride"].as_f64().unwrap();
         let want = if r["bodies"] == 4 { 2.0 } else { 1.0 };
         assert!((per_stride - want).abs() < 1e-9, "{r}");
+        let one_person = if r["bodies"] == 1 {
+            r["windows"].as_u64()
+        } else {
+            Some(0)
+        };
+        assert_eq!(r["one_person_windows"].as_u64(), one_person, "{r}");
         let (p50, p99, max) = (
             r["total_us"]["p50"].as_u64().unwrap(),
             r["total_us"]["p99"].as_u64().unwrap(),

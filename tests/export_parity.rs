@@ -75,6 +75,48 @@ fn shift_gcn_onnx_matches_burn_at_batch_1_and_8() {
         eprintln!("shift-gcn parity, batch {batch}: max abs diff {diff:.2e}");
         assert!(diff <= 1e-4, "batch {batch}: max abs diff {diff}");
     }
+
+    // The one-body graph against the same forward: with the second slot empty, the trainer's
+    // feature moves by half of what body slot 0's feature moves (nothing mixes the bodies
+    // before their mean), so 2 · (burn(x, 0) − burn(0, 0)) = one_body(x) − one_body(0).
+    let onnx = export::shift_gcn::export_one_body(&weights).unwrap();
+    let mut one = runtime::cpu_session(&onnx, SessionOptions::default()).unwrap();
+    let batch = 4;
+    let shape = [batch, 3, config.window, 25, 2];
+    let mut data = seeded(shape.iter().product(), 200);
+    data.iter_mut().skip(1).step_by(2).for_each(|v| *v = 0.0);
+    let zeros = vec![0.0; data.len()];
+    let burn = |d: &[f32]| {
+        train::shift_gcn::vec_of(eval.features(Tensor::<5>::from_data(
+            TensorData::new(d.to_vec(), shape),
+            &plain,
+        )))
+    };
+    let body = |one: &mut ort::session::Session, d: Vec<f32>| {
+        let input = Array::from_shape_vec([batch, 3, config.window, 25, 1], d).unwrap();
+        let out = one
+            .run(ort::inputs![export::shift_gcn::INPUT => TensorRef::from_array_view(&input).unwrap()])
+            .unwrap();
+        let (s, v) = out[export::shift_gcn::BODY_OUTPUT]
+            .try_extract_tensor::<f32>()
+            .unwrap();
+        assert_eq!(s.to_vec(), vec![batch as i64, config.feature_dim() as i64]);
+        v.to_vec()
+    };
+    let (bx, b0) = (burn(&data), burn(&zeros));
+    let ox = body(&mut one, data.iter().step_by(2).copied().collect());
+    let o0 = body(&mut one, vec![0.0; data.len() / 2]);
+    let diff = (0..bx.len())
+        .map(|i| (2.0 * (bx[i] - b0[i]) - (ox[i] - o0[i])).abs())
+        .fold(0.0f32, f32::max);
+    let moved = (0..bx.len())
+        .map(|i| (ox[i] - o0[i]).abs())
+        .fold(0.0f32, f32::max);
+    eprintln!(
+        "one-body parity, batch {batch}: max abs diff {diff:.2e} (features move by up to {moved:.2e})"
+    );
+    assert!(moved > 1e-2, "the probe moves the feature ({moved})");
+    assert!(diff <= 1e-4, "one-body graph: max abs diff {diff}");
 }
 
 use scale::model::cvae::{ClassPriors, CvaeConfig, CvaeWeights};

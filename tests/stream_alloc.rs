@@ -169,3 +169,34 @@ fn four_bodies_in_two_windows_per_stride_allocate_nothing_either() {
         "{allocations} allocations in 300 frames / 150 windows"
     );
 }
+
+#[test]
+fn one_person_windows_through_the_one_body_encoder_allocate_nothing_either() {
+    let mut core = common::stream_core();
+    let frames = moving(&[(5, 0.0)], 400);
+    let mut out = Vec::with_capacity(4096);
+    for f in &frames[..100] {
+        core.on_frame(f, Instant::now(), &mut out).unwrap();
+    }
+    let (labels, allocations) = allocations_during(|| {
+        frames[100..]
+            .iter()
+            .filter(|f| {
+                core.on_frame(f, Instant::now(), &mut out)
+                    .unwrap()
+                    .is_some()
+            })
+            .count()
+    });
+    assert_eq!(labels, 75);
+    assert_eq!(
+        allocations, 0,
+        "{allocations} allocations in 300 frames / 75 windows"
+    );
+    let m = LabelMessage::from_json(&out).unwrap();
+    assert_eq!((m.bodies.len(), m.seq_last), (1, 400));
+    assert!(
+        core.engine().last_one_body(),
+        "the bundled model runs one-person windows through encoder_1body.onnx"
+    );
+}

@@ -64,7 +64,11 @@ struct Row {
     energy_head_us: Spread,
     /// Encoder + energy head + ranking.
     total_us: Spread,
-    /// FLOPs per window / median total time.
+    /// Windows that went through the one-body encoder (nobody in the second slot).
+    one_body_windows: usize,
+    /// `false`: every window through the full two-body encoder (the comparison row).
+    one_body_encoder: bool,
+    /// Mean FLOPs per window (one-body windows count half the encoder's) / median total time.
     gflops_per_s: f64,
     /// Milliseconds the thread slept before each timed window (absent: back to back).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -217,6 +221,9 @@ struct InServer {
     /// Labels the subscriber received.
     windows: usize,
     windows_per_stride: f64,
+    /// Windows of one person (the second body slot empty: the one-body encoder's, when the
+    /// model has one).
+    one_person_windows: usize,
     /// Frames dropped (queue full or otherwise) plus labels the server could not publish.
     dropped: u64,
     /// Last frame's arrival → label handed to the publisher (the label's `latency_us.total`).
@@ -277,6 +284,11 @@ fn in_server(
         bodies,
         windows: run.labels.len(),
         windows_per_stride: run.labels.len() as f64 / strides.len().max(1) as f64,
+        one_person_windows: run
+            .labels
+            .iter()
+            .filter(|r| r.message.bodies.len() == 1)
+            .count(),
         dropped,
         total_us: pick(|m| m.latency_us.total),
         encoder_us: pick(|m| m.latency_us.encoder),
@@ -344,21 +356,32 @@ fn python_onnxruntime(
         .map_err(|e| format!("SCALE_PYTHON={python}: not the benchmark's JSON ({e}): {last}"))
 }
 
+/// FLOPs of one window through the full encoder and through the one-body encoder.
+#[derive(Clone, Copy)]
+struct Flops {
+    two_body: f64,
+    one_body: f64,
+}
+
 /// Times `windows` on one engine after 20 warm-up windows: back to back, or with the thread
-/// asleep for `gap` before each one.
+/// asleep for `gap` before each one; one-body windows through the one-body encoder when the
+/// folder has one and `one_body` allows it.
 fn measure(
     model: &std::path::Path,
     options: SessionOptions,
     windows: &[Vec<f32>],
-    flops: f64,
+    flops: Flops,
     gap: Option<std::time::Duration>,
+    one_body: bool,
 ) -> Result<Row, String> {
     let mut engine = LabelEngine::load(model, options, 5)?;
+    engine.set_one_body(one_body);
     for w in windows.iter().take(20) {
         engine.encode(w)?;
         engine.score()?;
     }
     let (mut enc, mut head, mut total) = (Vec::new(), Vec::new(), Vec::new());
+    let mut ones = 0;
     for w in windows {
         if let Some(gap) = gap {
             std::thread::sleep(gap);
@@ -366,6 +389,7 @@ fn measure(
         let t0 = Instant::now();
         engine.encode(w)?;
         let t1 = Instant::now();
+        ones += usize::from(engine.last_one_body());
         engine.score()?;
         let t2 = Instant::now();
         std::hint::black_box(engine.rank());
@@ -376,14 +400,19 @@ fn measure(
         total.push(us(t0, t3));
     }
     let total = spread(&mut total);
+    let n = windows.len();
+    let mean_flops =
+        (ones as f64 * flops.one_body + (n - ones) as f64 * flops.two_body) / n.max(1) as f64;
     Ok(Row {
         device: options.device.to_string(),
         threads: options.intra_threads,
-        windows: windows.len(),
+        windows: n,
         encoder_us: spread(&mut enc),
         energy_head_us: spread(&mut head),
         total_us: total,
-        gflops_per_s: flops / (total.p50 * 1e-6) / 1e9,
+        one_body_windows: ones,
+        one_body_encoder: engine.has_one_body() && one_body,
+        gflops_per_s: mean_flops / (total.p50 * 1e-6) / 1e9,
         idle_gap_ms: gap.map(|g| g.as_secs_f64() * 1e3),
     })
 }
@@ -401,6 +430,11 @@ pub fn run(args: BenchArgs) -> CliResult {
     let encoder_macs = info.encoder.macs_per_window(2);
     let head_macs = info.cvae.macs_per_window(k);
     let flops = 2.0 * (encoder_macs + head_macs) as f64;
+    let per_window = Flops {
+        two_body: flops,
+        one_body: 2.0 * (info.encoder.macs_per_window(1) + head_macs) as f64,
+    };
+    let has_one_body = LabelEngine::load(&model, SessionOptions::default(), 1)?.has_one_body();
 
     // Real windows: synthetic recordings through the window assembler.
     let recs = recordings(&catalog, 8)?;
@@ -461,7 +495,12 @@ pub fn run(args: BenchArgs) -> CliResult {
                 c.intra_threads
             );
         }
-        rows.push(measure(&model, c, &windows, flops, None)?);
+        rows.push(measure(&model, c, &windows, per_window, None, true)?);
+        if has_one_body && c.intra_threads == 1 {
+            // The same windows with every one through the full encoder: what the one-body
+            // encoder saves, in the same run.
+            rows.push(measure(&model, c, &windows, per_window, None, false)?);
+        }
     }
     // The server's configuration, one window per stride at 30 fps with the thread asleep in
     // between: what idle caches and a sleeping core cost before the server adds anything.
@@ -480,7 +519,7 @@ pub fn run(args: BenchArgs) -> CliResult {
             gap.as_secs_f64() * 1e3
         );
     }
-    let after_idle = measure(&model, idle, idle_windows, flops, Some(gap))?;
+    let after_idle = measure(&model, idle, idle_windows, per_window, Some(gap), true)?;
 
     // Inside a running server over loopback ZeroMQ, at the sensor's rate: 1, 2 and 4 people.
     let mut servers = Vec::new();
@@ -512,17 +551,23 @@ pub fn run(args: BenchArgs) -> CliResult {
 
     if !args.json {
         println!(
-            "model {} (Shift-GCN width {}, T = {}, M = 2; {} classes)",
+            "model {} (Shift-GCN width {}, T = {}, M = 2; {} classes; {})",
             model.display(),
             info.encoder.width,
             info.window,
-            k
+            k,
+            if has_one_body {
+                "one-body encoder for one-person windows"
+            } else {
+                "no one-body encoder: every window through the full one"
+            }
         );
         println!(
-            "FLOPs per window: {:.1} M (encoder {:.1} M, energy head {:.2} M; 2 × MACs)",
+            "FLOPs per window: {:.1} M (encoder {:.1} M, energy head {:.2} M; 2 × MACs); a one-person window through the one-body encoder {:.1} M",
             flops / 1e6,
             2.0 * encoder_macs as f64 / 1e6,
-            2.0 * head_macs as f64 / 1e6
+            2.0 * head_macs as f64 / 1e6,
+            per_window.one_body / 1e6
         );
         println!(
             "CPU: {} at {:.0} MHz, {} logical CPUs, {}: single-core FP32 peak ≈ {:.0} GFLOP/s (nominal), ONNX Runtime GEMM 1024³ on one thread {:.0} GFLOP/s (measured)",
@@ -535,10 +580,10 @@ pub fn run(args: BenchArgs) -> CliResult {
         );
         println!();
         println!(
-            "per window, batch 1, µs       encoder p50/p99/max      energy head p50/p99/max   total p50/p99/max        GFLOP/s"
+            "per window, batch 1, µs                 encoder p50/p99/max      energy head p50/p99/max   total p50/p99/max        GFLOP/s   one-body windows"
         );
         for r in rows.iter().chain([&after_idle]) {
-            let what = match r.idle_gap_ms {
+            let mut what = match r.idle_gap_ms {
                 None => format!(
                     "{} thread{}",
                     r.threads,
@@ -546,8 +591,11 @@ pub fn run(args: BenchArgs) -> CliResult {
                 ),
                 Some(ms) => format!("{} thread, {ms:.0} ms idle", r.threads),
             };
+            if has_one_body && !r.one_body_encoder {
+                what.push_str(", full encoder");
+            }
             println!(
-                "  {:<4} {:<22}  {:>6.0} {:>6.0} {:>7.0}     {:>6.0} {:>6.0} {:>7.0}   {:>6.0} {:>6.0} {:>7.0}   {:>6.2}",
+                "  {:<4} {:<32}  {:>6.0} {:>6.0} {:>7.0}     {:>6.0} {:>6.0} {:>7.0}   {:>6.0} {:>6.0} {:>7.0}   {:>6.2}   {:>4} / {}",
                 r.device,
                 what,
                 r.encoder_us.p50,
@@ -559,14 +607,19 @@ pub fn run(args: BenchArgs) -> CliResult {
                 r.total_us.p50,
                 r.total_us.p99,
                 r.total_us.max,
-                r.gflops_per_s
+                r.gflops_per_s,
+                r.one_body_windows,
+                r.windows
             );
         }
         if let Some(py) = &python {
             let t = |key: &str, q: &str| py[key][q].as_f64().unwrap_or(f64::NAN);
             println!(
-                "  python onnxruntime {} 1 thread {:>6.0} {:>6.0} {:>7.0}     {:>6.0} {:>6.0} {:>7.0}   {:>6.0} {:>6.0} {:>7.0}   (Rust / Python p50: {:.2})",
-                py["onnxruntime"].as_str().unwrap_or("?"),
+                "  {:<37}  {:>6.0} {:>6.0} {:>7.0}     {:>6.0} {:>6.0} {:>7.0}   {:>6.0} {:>6.0} {:>7.0}   (Rust / Python p50, the same graphs: {:.2})",
+                format!(
+                    "python onnxruntime {} 1 thread",
+                    py["onnxruntime"].as_str().unwrap_or("?")
+                ),
                 t("encoder_us", "p50"),
                 t("encoder_us", "p99"),
                 t("encoder_us", "max"),
@@ -577,7 +630,7 @@ pub fn run(args: BenchArgs) -> CliResult {
                 t("total_us", "p99"),
                 t("total_us", "max"),
                 rows.iter()
-                    .find(|r| r.device == "cpu" && r.threads == 1)
+                    .find(|r| r.device == "cpu" && r.threads == 1 && !r.one_body_encoder)
                     .map_or(f64::NAN, |r| r.total_us.p50 / t("total_us", "p50"))
             );
         }
@@ -587,7 +640,7 @@ pub fn run(args: BenchArgs) -> CliResult {
             args.engine.device, args.engine.threads
         );
         println!(
-            "  bodies  windows  per stride  dropped   window total p50/p99/max   encoder p50/p99   frame to label p50/p99   in server / back to back, / after idle p50"
+            "  bodies  windows  one-person  per stride  dropped   window total p50/p99/max   encoder p50/p99   frame to label p50/p99   in server / back to back, / after idle p50"
         );
         let back_to_back = rows
             .iter()
@@ -597,9 +650,10 @@ pub fn run(args: BenchArgs) -> CliResult {
             .map(|r| r.total_us.p50);
         for r in &servers {
             println!(
-                "  {:>6}  {:>7}  {:>10.2}  {:>7}   {:>6} {:>6} {:>7}       {:>6} {:>6}    {:>7} {:>7}        {}, {:.2}",
+                "  {:>6}  {:>7}  {:>10}  {:>10.2}  {:>7}   {:>6} {:>6} {:>7}       {:>6} {:>6}    {:>7} {:>7}        {}, {:.2}",
                 r.bodies,
                 r.windows,
+                r.one_person_windows,
                 r.windows_per_stride,
                 r.dropped,
                 r.total_us.p50,
@@ -629,6 +683,8 @@ pub fn run(args: BenchArgs) -> CliResult {
         "window_frames": window,
         "model_frames": info.window,
         "flops_per_window": flops,
+        "one_body_flops_per_window": per_window.one_body,
+        "one_body_encoder": has_one_body,
         "encoder_flops": 2 * encoder_macs,
         "energy_head_flops": 2 * head_macs,
         "per_window": rows,

@@ -110,12 +110,17 @@ pub fn export_folder(dir: &Path, catalog: Option<&Path>) -> CliResult {
         export::shift_gcn::export(&enc)?,
     )?;
     std::fs::write(
+        dir.join(folder::ENCODER_ONE_BODY_ONNX),
+        export::shift_gcn::export_one_body(&enc)?,
+    )?;
+    std::fs::write(
         dir.join(folder::ENERGY_HEAD_ONNX),
         export::energy_head::export(&cvae)?,
     )?;
     eprintln!(
-        "wrote {} and {}",
+        "wrote {}, {} and {}",
         dir.join(folder::ENCODER_ONNX).display(),
+        dir.join(folder::ENCODER_ONE_BODY_ONNX).display(),
         dir.join(folder::ENERGY_HEAD_ONNX).display()
     );
     write_priors(dir, catalog)

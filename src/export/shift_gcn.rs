@@ -16,6 +16,13 @@
 //!   number of joints and frames, so it equals the trainer's mean over bodies of per-body means).
 //!
 //! The parity tests compare it with the trainer's forward pass (`tests/export_parity.rs`).
+//!
+//! [`export_one_body`] writes the same network for one body slot (`[B, 3, T, 25, 1]` →
+//! `body_feature`, the mean over that body's joints and frames). Nothing in the network mixes
+//! the bodies before the final mean, so a window whose second slot is all zeros (one person in
+//! view) has the feature `½ · body_feature(slot 0) + ½ · g₁(0)`, where `g₁(0)` is the second
+//! slot's constant response to zeros: the streaming engine runs this graph, half the encoder's
+//! work, for such windows (`stream::engine`).
 
 use crate::model::shift_gcn::{
     BatchNorm, Linear, Residual, ShiftGcnWeights, shift_in_index, shift_out_index, temporal_groups,
@@ -25,6 +32,8 @@ use crate::skeleton::NUM_JOINTS;
 
 pub const INPUT: &str = "skeleton";
 pub const OUTPUT: &str = "feature";
+/// Output of the one-body graph ([`export_one_body`]).
+pub const BODY_OUTPUT: &str = "body_feature";
 
 /// `w` of a linear layer (`[in, out]`, for `x · w`) as a 1×1 convolution weight
 /// `[out, in, 1, 1]`, each output row scaled by `scale[o]`.
@@ -137,9 +146,27 @@ fn channel_affine(g: &mut GraphBuilder, x: &str, bn: &BatchNorm, name: &str) -> 
 
 /// Writes the encoder graph.
 pub fn export(w: &ShiftGcnWeights) -> Result<Vec<u8>, String> {
+    graph(w, w.config.bodies, OUTPUT)
+}
+
+/// Writes the encoder for body slot 0 alone: input `[B, 3, T, 25, 1]`, output
+/// [`BODY_OUTPUT`] `[B, C_last]`, the mean over the body's joints and frames (the module
+/// docs say how the full feature follows from it).
+pub fn export_one_body(w: &ShiftGcnWeights) -> Result<Vec<u8>, String> {
+    graph(w, 1, BODY_OUTPUT)
+}
+
+/// The encoder on the first `m` body slots (the data BatchNorm's rows of those slots).
+fn graph(w: &ShiftGcnWeights, m: usize, output: &str) -> Result<Vec<u8>, String> {
     let cfg = &w.config;
     cfg.validate()?;
-    let (v, m) = (NUM_JOINTS, cfg.bodies);
+    if m == 0 || m > cfg.bodies {
+        return Err(format!(
+            "an encoder of {} bodies has no graph for {m}",
+            cfg.bodies
+        ));
+    }
+    let v = NUM_JOINTS;
     let mut t = cfg.window;
     let mut g = GraphBuilder::new("shift_gcn");
     let input = g.input(
@@ -329,10 +356,17 @@ pub fn export(w: &ShiftGcnWeights) -> Result<Vec<u8>, String> {
     );
     g.output(
         &feature,
-        OUTPUT,
+        output,
         &[Dim::from("batch"), (c_in as i64).into()],
     );
-    g.metadata("model", "Shift-GCN encoder (scale)");
+    g.metadata(
+        "model",
+        if m == cfg.bodies {
+            "Shift-GCN encoder (scale)"
+        } else {
+            "Shift-GCN encoder, body slot 0 alone (scale)"
+        },
+    );
     g.metadata("window", &cfg.window.to_string());
     g.metadata("width", &cfg.width.to_string());
     Ok(g.to_bytes())

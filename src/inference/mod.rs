@@ -12,6 +12,15 @@ use ort::session::Session;
 use ort::value::TensorRef;
 use std::path::Path;
 
+/// What [`Recognizer::into_sessions`] hands over.
+pub struct Sessions {
+    pub info: ModelInfo,
+    pub priors: ClassPriors,
+    pub encoder: Session,
+    pub head: Session,
+    pub one_body: Option<Session>,
+}
+
 /// A loaded model folder.
 pub struct Recognizer {
     pub info: ModelInfo,
@@ -20,6 +29,8 @@ pub struct Recognizer {
     pub priors_catalog_hash: String,
     encoder: Session,
     head: Session,
+    /// The encoder on body slot 0 alone, when the folder has a sealed `encoder_1body.onnx`.
+    one_body: Option<Session>,
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -34,6 +45,15 @@ impl Recognizer {
         };
         let encoder = runtime::session(&read(folder::ENCODER_ONNX)?, options).map_err(err)?;
         let head = runtime::session(&read(folder::ENERGY_HEAD_ONNX)?, options).map_err(err)?;
+        let one_body = if folder::is_sealed(dir, folder::ENCODER_ONE_BODY_ONNX) {
+            let p = dir.join(folder::ENCODER_ONE_BODY_ONNX);
+            Some(
+                runtime::session(&read(folder::ENCODER_ONE_BODY_ONNX)?, options)
+                    .map_err(|e| format!("{}: {e}", p.display()))?,
+            )
+        } else {
+            None
+        };
         let (priors, priors_catalog_hash) = folder::load_priors(
             &dir.join(folder::CLASS_PRIORS),
             info.cvae.hidden,
@@ -45,12 +65,20 @@ impl Recognizer {
             priors_catalog_hash,
             encoder,
             head,
+            one_body,
         })
     }
 
-    /// The two sessions, for callers that run them with their own preallocated tensors.
-    pub fn into_sessions(self) -> (ModelInfo, ClassPriors, Session, Session) {
-        (self.info, self.priors, self.encoder, self.head)
+    /// The sessions (encoder, energy head, and the one-body encoder if the folder has one), for
+    /// callers that run them with their own preallocated tensors.
+    pub fn into_sessions(self) -> Sessions {
+        Sessions {
+            info: self.info,
+            priors: self.priors,
+            encoder: self.encoder,
+            head: self.head,
+            one_body: self.one_body,
+        }
     }
 
     /// Features `[n, F]` of normalised windows `[n, 3, T, 25, 2]` (flattened).

@@ -4,6 +4,7 @@
 //! | file | what |
 //! |---|---|
 //! | `encoder.onnx` | `skeleton [B,3,T,25,2]` → `feature [B,F]` |
+//! | `encoder_1body.onnx` | optional: `skeleton [B,3,T,25,1]` → `body_feature [B,F]`, the same encoder on body slot 0 alone, which the streaming engine runs for one-person windows (`export::shift_gcn::export_one_body`) |
 //! | `energy_head.onnx` | `feature [B,F]` + class tensors `[K,…]` → `energy [B,K]` |
 //! | `class_priors.safetensors` | the class tensors of every catalogue class (+ ids, names) |
 //! | `class_text.json` | the class text embeddings they were made from |
@@ -24,6 +25,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub const ENCODER_ONNX: &str = "encoder.onnx";
+pub const ENCODER_ONE_BODY_ONNX: &str = "encoder_1body.onnx";
 pub const ENERGY_HEAD_ONNX: &str = "energy_head.onnx";
 pub const CLASS_PRIORS: &str = "class_priors.safetensors";
 pub const CLASS_TEXT: &str = "class_text.json";
@@ -33,8 +35,9 @@ pub const MODEL_JSON: &str = "model.json";
 pub const MANIFEST: &str = "SHA256SUMS";
 
 /// The files a manifest seals: everything a reader of the folder loads.
-pub const SEALED: [&str; 7] = [
+pub const SEALED: [&str; 8] = [
     ENCODER_ONNX,
+    ENCODER_ONE_BODY_ONNX,
     ENERGY_HEAD_ONNX,
     CLASS_PRIORS,
     CLASS_TEXT,
@@ -149,6 +152,15 @@ pub fn verify(dir: &Path) -> Result<Manifest, String> {
         return Err(format!("{}: does not list {name}", p.display()));
     }
     Ok(m)
+}
+
+/// Whether the manifest of `dir` lists `name` (a file that is there but not listed was not
+/// sealed with the folder, so readers leave an optional one alone). Call after [`verify`].
+pub fn is_sealed(dir: &Path, name: &str) -> bool {
+    std::fs::read_to_string(dir.join(MANIFEST))
+        .ok()
+        .and_then(|text| Manifest::parse(&text, MANIFEST).ok())
+        .is_some_and(|m| m.files.iter().any(|(n, _)| n == name))
 }
 
 /// Accuracies measured when the model was made (fractions in [0, 1]).

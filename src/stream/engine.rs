@@ -3,6 +3,12 @@
 //! generalised zero-shot calibration, softmax scores, the unknown flag and per-stage latencies.
 //! The label is written as JSON into a caller-owned buffer.
 //!
+//! A window with nobody in its second body slot (one person in view) runs the folder's one-body
+//! encoder (`encoder_1body.onnx`, half the work) when it has one: the feature is then
+//! `½ · body_feature + absent`, where `absent` is half the second slot's constant response to
+//! zeros, measured from the two graphs at load and checked there against the full encoder on a
+//! probe window (`export::shift_gcn` says why this is exact).
+//!
 //! After [`LabelEngine::load`] nothing here allocates on the Rust heap per window: the input,
 //! feature and energy tensors, the prior tensors, the run options (with preallocated outputs),
 //! the ranking scratch and the class names all live in the engine; `tests/stream_alloc.rs`
@@ -145,7 +151,101 @@ pub struct LabelEngine {
     input: Tensor<f32>,
     feature: Tensor<f32>,
     encoder_run: RunOptions<HasSelectedOutputs>,
+    one_body: Option<OneBody>,
+    /// Whether one-body windows take the one-body encoder (the default when there is one).
+    use_one_body: bool,
+    /// Whether the last encoded window took it.
+    last_one_body: bool,
     classes: ClassSet,
+}
+
+/// The one-body encoder with its preallocated tensors.
+struct OneBody {
+    session: Session,
+    /// `[1, 3, T, 25, 1]`: slot 0 of the window.
+    input: Tensor<f32>,
+    run: RunOptions<HasSelectedOutputs>,
+    /// Half the feature an empty second slot contributes.
+    absent: Vec<f32>,
+}
+
+/// Largest difference accepted between the one-body route and the full encoder on the probe
+/// window at load, relative to the feature's largest magnitude (float rounding is ~1e-7).
+const ONE_BODY_TOLERANCE: f32 = 1e-4;
+
+impl OneBody {
+    /// Measures the empty slot's term with both graphs on zeros, then checks the route on a
+    /// probe window with one body against the full encoder.
+    fn new(
+        mut session: Session,
+        encoder: &mut Session,
+        t: usize,
+        dim: usize,
+        path: &Path,
+    ) -> Result<OneBody, String> {
+        let at = |e: String| format!("{}: {e}", path.display());
+        check_inputs(&session, "encoder_1body.onnx", &[shift_gcn::INPUT]).map_err(at)?;
+        let full = |encoder: &mut Session, x: Vec<f32>| -> Result<Vec<f32>, String> {
+            let input = Tensor::from_array(([1usize, 3, t, 25, 2], x)).map_err(err)?;
+            let out = encoder.run(ort::inputs![&input]).map_err(err)?;
+            Ok(out[0].try_extract_tensor::<f32>().map_err(err)?.1.to_vec())
+        };
+        let body = |session: &mut Session, x: Vec<f32>| -> Result<Vec<f32>, String> {
+            let input = Tensor::from_array(([1usize, 3, t, 25, 1], x)).map_err(err)?;
+            let out = session.run(ort::inputs![&input]).map_err(|e| {
+                format!(
+                    "{e} (the one-body encoder takes [1, 3, {t}, 25, 1]; re-export the folder \
+                     with `scale export`)"
+                )
+            })?;
+            Ok(out[0].try_extract_tensor::<f32>().map_err(err)?.1.to_vec())
+        };
+        let n = 3 * t * 25;
+        let f2 = full(encoder, vec![0.0; 2 * n])?;
+        let f1 = body(&mut session, vec![0.0; n]).map_err(at)?;
+        if f1.len() != dim || f2.len() != dim {
+            return Err(at(format!(
+                "gives {} features where encoder.onnx gives {} and the model {dim}",
+                f1.len(),
+                f2.len()
+            )));
+        }
+        let absent: Vec<f32> = f2.iter().zip(&f1).map(|(a, b)| a - 0.5 * b).collect();
+        // A probe window: slot 0 a smooth pseudo-pose in metres, slot 1 empty.
+        let probe: Vec<f32> = (0..n)
+            .map(|i| 0.6 * ((i as f32) * 0.37).sin() + 0.2 * ((i % 25) as f32 * 0.9).cos())
+            .collect();
+        let mut window = vec![0.0; 2 * n];
+        for (w, p) in window.iter_mut().step_by(2).zip(&probe) {
+            *w = *p;
+        }
+        let want = full(encoder, window)?;
+        let got = body(&mut session, probe).map_err(at)?;
+        let scale = want.iter().fold(1.0f32, |m, v| m.max(v.abs()));
+        let diff = want
+            .iter()
+            .zip(got.iter().zip(&absent))
+            .map(|(w, (g, a))| (w - (0.5 * g + a)).abs())
+            .fold(0.0f32, f32::max);
+        if got.iter().chain(&absent).any(|v| !v.is_finite()) || diff > ONE_BODY_TOLERANCE * scale {
+            return Err(at(format!(
+                "does not compute encoder.onnx on one body (a probe window differs by {diff:.3e}, \
+                 the feature's scale is {scale:.3e}); re-export the folder with `scale export`"
+            )));
+        }
+        let input = Tensor::from_array(([1usize, 3, t, 25, 1], vec![0f32; n])).map_err(err)?;
+        let run = RunOptions::new().map_err(err)?.with_outputs(
+            OutputSelector::no_default()
+                .with(shift_gcn::BODY_OUTPUT)
+                .preallocate(shift_gcn::BODY_OUTPUT, tensor([1, dim], vec![0.0; dim])?),
+        );
+        Ok(OneBody {
+            session,
+            input,
+            run,
+            absent,
+        })
+    }
 }
 
 fn micros(from: Instant, to: Instant) -> u32 {
@@ -207,7 +307,13 @@ impl LabelEngine {
             Some(c) if c.hash != rec.priors_catalog_hash => Some(catalog_priors(model, c)?),
             _ => None,
         };
-        let (info, own, encoder, head) = rec.into_sessions();
+        let crate::inference::Sessions {
+            info,
+            priors: own,
+            mut encoder,
+            head,
+            one_body,
+        } = rec.into_sessions();
         let priors = candidates.unwrap_or(own);
         if priors.is_empty() {
             return Err(format!(
@@ -252,6 +358,16 @@ impl LabelEngine {
             })
             .collect();
         let classes = ClassSet::new(&priors, calibration, c.hidden, c.latent)?;
+        let one_body = match one_body {
+            Some(session) => Some(OneBody::new(
+                session,
+                &mut encoder,
+                t,
+                c.feature_dim,
+                &model.join(crate::model::folder::ENCODER_ONE_BODY_ONNX),
+            )?),
+            None => None,
+        };
         Ok(LabelEngine {
             window: t,
             sensor_window: info.encoder.sensor_window,
@@ -263,8 +379,28 @@ impl LabelEngine {
             input,
             feature,
             encoder_run,
+            use_one_body: one_body.is_some(),
+            one_body,
+            last_one_body: false,
             classes,
         })
+    }
+
+    /// Whether the model folder has the one-body encoder.
+    pub fn has_one_body(&self) -> bool {
+        self.one_body.is_some()
+    }
+
+    /// Lets one-body windows take the one-body encoder (`true`, the default when the folder has
+    /// one) or sends every window through the full encoder (`false`; benchmarks and tests
+    /// compare the two).
+    pub fn set_one_body(&mut self, on: bool) {
+        self.use_one_body = on && self.one_body.is_some();
+    }
+
+    /// Whether the last encoded window went through the one-body encoder.
+    pub fn last_one_body(&self) -> bool {
+        self.last_one_body
     }
 
     /// Puts `classes` in place of the current candidates (between two windows) and returns
@@ -343,6 +479,27 @@ impl LabelEngine {
                 self.window
             ));
         }
+        // Layout [3, T, 25, 2]: slot 1 is every odd value.
+        self.last_one_body = false;
+        if let Some(one) = self.one_body.as_mut().filter(|_| self.use_one_body)
+            && data.iter().skip(1).step_by(2).all(|&v| v == 0.0)
+        {
+            let (_, x) = one.input.extract_tensor_mut();
+            for (x, v) in x.iter_mut().zip(data.iter().step_by(2)) {
+                *x = *v;
+            }
+            let out = one
+                .session
+                .run_with_options(ort::inputs![&one.input], &one.run)
+                .map_err(err)?;
+            let (_, f) = out[0].try_extract_tensor::<f32>().map_err(err)?;
+            let feature = self.feature.extract_tensor_mut().1;
+            for ((o, f), a) in feature.iter_mut().zip(f).zip(&one.absent) {
+                *o = 0.5 * f + a;
+            }
+            self.last_one_body = true;
+            return Ok(());
+        }
         input.copy_from_slice(data);
         let out = self
             .encoder
@@ -351,6 +508,11 @@ impl LabelEngine {
         let (_, f) = out[0].try_extract_tensor::<f32>().map_err(err)?;
         self.feature.extract_tensor_mut().1.copy_from_slice(f);
         Ok(())
+    }
+
+    /// The feature of the last encoded window.
+    pub fn feature(&self) -> &[f32] {
+        self.feature.extract_tensor().1
     }
 
     /// Runs the energy head on the last encoded window.

@@ -755,6 +755,11 @@ pub fn train_scale(
     )
     .map_err(|e| e.to_string())?;
     std::fs::write(
+        out.join(folder::ENCODER_ONE_BODY_ONNX),
+        export::shift_gcn::export_one_body(&p.enc_weights)?,
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::write(
         out.join(folder::ENERGY_HEAD_ONNX),
         export::energy_head::export(&weights)?,
     )
