@@ -145,8 +145,8 @@ pub enum Command {
     /// model's own classes, or those of --catalog, or the names in --classes (known by their
     /// text alone).
     Label(label::LabelArgs),
-    /// Rewrite a model folder's ONNX graphs (encoder.onnx, energy_head.onnx) and class priors from
-    /// its weights, with the project's ONNX writer.
+    /// Rewrite a model folder's ONNX graphs (encoder.onnx, encoder_1body.onnx,
+    /// energy_head.onnx) and class priors from its weights, with the project's ONNX writer.
     Export {
         /// Model folder (with encoder.safetensors and cvae.safetensors).
         #[arg(long, default_value = "models/default")]
