@@ -642,12 +642,17 @@ pub fn run(args: BenchArgs) -> CliResult {
         println!(
             "  bodies  windows  one-person  per stride  dropped   window total p50/p99/max   encoder p50/p99   frame to label p50/p99   in server / back to back, / after idle p50"
         );
-        let back_to_back = rows
-            .iter()
-            .find(|r| {
-                r.device == args.engine.device.to_string() && r.threads == args.engine.threads
-            })
-            .map(|r| r.total_us.p50);
+        // One person's windows against the back-to-back row of the same encoder (the one-body
+        // one when the model has it), two or four people's against the full encoder's.
+        let back_to_back = |bodies: usize| {
+            rows.iter()
+                .find(|r| {
+                    r.device == args.engine.device.to_string()
+                        && r.threads == args.engine.threads
+                        && r.one_body_encoder == (has_one_body && bodies == 1)
+                })
+                .map(|r| r.total_us.p50)
+        };
         for r in &servers {
             println!(
                 "  {:>6}  {:>7}  {:>10}  {:>10.2}  {:>7}   {:>6} {:>6} {:>7}       {:>6} {:>6}    {:>7} {:>7}        {}, {:.2}",
@@ -663,7 +668,7 @@ pub fn run(args: BenchArgs) -> CliResult {
                 r.encoder_us.p99,
                 r.frame_to_label_us.p50,
                 r.frame_to_label_us.p99,
-                back_to_back.map_or("—".into(), |b| format!(
+                back_to_back(r.bodies).map_or("—".into(), |b| format!(
                     "{:.2}",
                     r.total_us.p50 as f64 / b
                 )),

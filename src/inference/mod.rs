@@ -48,8 +48,13 @@ impl Recognizer {
         let one_body = if folder::is_sealed(dir, folder::ENCODER_ONE_BODY_ONNX) {
             let p = dir.join(folder::ENCODER_ONE_BODY_ONNX);
             Some(
-                runtime::session(&read(folder::ENCODER_ONE_BODY_ONNX)?, options)
-                    .map_err(|e| format!("{}: {e}", p.display()))?,
+                runtime::session(&read(folder::ENCODER_ONE_BODY_ONNX)?, options).map_err(|e| {
+                    format!(
+                        "{}: {e} (re-export the folder with `scale export --model {}`)",
+                        p.display(),
+                        dir.display()
+                    )
+                })?,
             )
         } else {
             None

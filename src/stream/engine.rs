@@ -175,37 +175,51 @@ const ONE_BODY_TOLERANCE: f32 = 1e-4;
 
 impl OneBody {
     /// Measures the empty slot's term with both graphs on zeros, then checks the route on a
-    /// probe window with one body against the full encoder.
+    /// probe window with one body against the full encoder. `check` holds CPU sessions of the
+    /// two graphs to measure and check with when `session` and `encoder` run elsewhere (a GPU's
+    /// reduced-precision kernels would blur a 1e-4 check); `None`: they are CPU sessions.
     fn new(
-        mut session: Session,
+        session: Session,
         encoder: &mut Session,
+        check: Option<(Session, Session)>,
         t: usize,
         dim: usize,
-        path: &Path,
+        model: &Path,
     ) -> Result<OneBody, String> {
+        let path = model.join(crate::model::folder::ENCODER_ONE_BODY_ONNX);
+        let redo = format!(
+            "re-export the folder with `scale export --model {}`",
+            model.display()
+        );
         let at = |e: String| format!("{}: {e}", path.display());
         check_inputs(&session, "encoder_1body.onnx", &[shift_gcn::INPUT]).map_err(at)?;
         let full = |encoder: &mut Session, x: Vec<f32>| -> Result<Vec<f32>, String> {
             let input = Tensor::from_array(([1usize, 3, t, 25, 2], x)).map_err(err)?;
-            let out = encoder.run(ort::inputs![&input]).map_err(err)?;
+            let out = encoder
+                .run(ort::inputs![&input])
+                .map_err(|e| format!("{}: {e}", model.join("encoder.onnx").display()))?;
             Ok(out[0].try_extract_tensor::<f32>().map_err(err)?.1.to_vec())
         };
         let body = |session: &mut Session, x: Vec<f32>| -> Result<Vec<f32>, String> {
             let input = Tensor::from_array(([1usize, 3, t, 25, 1], x)).map_err(err)?;
             let out = session.run(ort::inputs![&input]).map_err(|e| {
-                format!(
-                    "{e} (the one-body encoder takes [1, 3, {t}, 25, 1]; re-export the folder \
-                     with `scale export`)"
-                )
+                format!("{e} (the one-body encoder takes [1, 3, {t}, 25, 1]; {redo})")
             })?;
             Ok(out[0].try_extract_tensor::<f32>().map_err(err)?.1.to_vec())
         };
+        let mut session = session;
+        let (mut cpu_body, mut cpu_full) = match check {
+            Some((b, f)) => (Some(b), Some(f)),
+            None => (None, None),
+        };
+        let one = cpu_body.as_mut().unwrap_or(&mut session);
+        let encoder = cpu_full.as_mut().unwrap_or(encoder);
         let n = 3 * t * 25;
         let f2 = full(encoder, vec![0.0; 2 * n])?;
-        let f1 = body(&mut session, vec![0.0; n]).map_err(at)?;
+        let f1 = body(one, vec![0.0; n]).map_err(at)?;
         if f1.len() != dim || f2.len() != dim {
             return Err(at(format!(
-                "gives {} features where encoder.onnx gives {} and the model {dim}",
+                "gives {} features where encoder.onnx gives {} and the model {dim}; {redo}",
                 f1.len(),
                 f2.len()
             )));
@@ -220,7 +234,7 @@ impl OneBody {
             *w = *p;
         }
         let want = full(encoder, window)?;
-        let got = body(&mut session, probe).map_err(at)?;
+        let got = body(one, probe).map_err(at)?;
         let scale = want.iter().fold(1.0f32, |m, v| m.max(v.abs()));
         let diff = want
             .iter()
@@ -230,9 +244,10 @@ impl OneBody {
         if got.iter().chain(&absent).any(|v| !v.is_finite()) || diff > ONE_BODY_TOLERANCE * scale {
             return Err(at(format!(
                 "does not compute encoder.onnx on one body (a probe window differs by {diff:.3e}, \
-                 the feature's scale is {scale:.3e}); re-export the folder with `scale export`"
+                 the feature's scale is {scale:.3e}); {redo}"
             )));
         }
+        drop((cpu_body, cpu_full));
         let input = Tensor::from_array(([1usize, 3, t, 25, 1], vec![0f32; n])).map_err(err)?;
         let run = RunOptions::new().map_err(err)?.with_outputs(
             OutputSelector::no_default()
@@ -246,6 +261,14 @@ impl OneBody {
             absent,
         })
     }
+}
+
+/// A CPU session of a graph of the (already verified) model folder.
+fn cpu_session_of(model: &Path, name: &str) -> Result<Session, String> {
+    let p = model.join(name);
+    let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+    crate::runtime::cpu_session(&bytes, SessionOptions::default())
+        .map_err(|e| format!("{}: {e}", p.display()))
 }
 
 fn micros(from: Instant, to: Instant) -> u32 {
@@ -359,13 +382,23 @@ impl LabelEngine {
             .collect();
         let classes = ClassSet::new(&priors, calibration, c.hidden, c.latent)?;
         let one_body = match one_body {
-            Some(session) => Some(OneBody::new(
-                session,
-                &mut encoder,
-                t,
-                c.feature_dim,
-                &model.join(crate::model::folder::ENCODER_ONE_BODY_ONNX),
-            )?),
+            Some(session) => {
+                let check = match options.device {
+                    crate::runtime::Device::Cpu => None,
+                    _ => Some((
+                        cpu_session_of(model, crate::model::folder::ENCODER_ONE_BODY_ONNX)?,
+                        cpu_session_of(model, crate::model::folder::ENCODER_ONNX)?,
+                    )),
+                };
+                Some(OneBody::new(
+                    session,
+                    &mut encoder,
+                    check,
+                    t,
+                    c.feature_dim,
+                    model,
+                )?)
+            }
             None => None,
         };
         Ok(LabelEngine {
