@@ -6,21 +6,8 @@ mod common;
 use scale::inference::Recognizer;
 use scale::model::folder::{self, Manifest};
 use scale::runtime::SessionOptions;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn model_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/default")
-}
-
-/// A copy of the bundled model's sealed files and its manifest.
-fn copy_of_default() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    for name in folder::SEALED.iter().chain([&folder::MANIFEST]) {
-        std::fs::copy(model_dir().join(name), tmp.path().join(name)).unwrap();
-    }
-    tmp
-}
 
 fn load_error(dir: &Path) -> String {
     match Recognizer::load(dir, SessionOptions::default()) {
@@ -31,23 +18,26 @@ fn load_error(dir: &Path) -> String {
 
 #[test]
 fn the_bundled_model_is_sealed_and_loads() {
-    let m = folder::verify(&model_dir()).unwrap();
+    let m = folder::verify(&common::bundled_model()).unwrap();
     let names: Vec<&str> = m.files.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, folder::SEALED);
     for (name, hash) in &m.files {
         assert_eq!(
-            &scale::wheel::sha256_file(&model_dir().join(name)).unwrap(),
+            &scale::wheel::sha256_file(&common::bundled_model().join(name)).unwrap(),
             hash,
             "{name}"
         );
     }
-    let rec = Recognizer::load(copy_of_default().path(), SessionOptions::default());
+    let rec = Recognizer::load(
+        common::copy_of_bundled_model().path(),
+        SessionOptions::default(),
+    );
     assert_eq!(rec.unwrap().priors.len(), 40);
 }
 
 #[test]
 fn a_truncated_file_is_refused_by_name() {
-    let dir = copy_of_default();
+    let dir = common::copy_of_bundled_model();
     let p = dir.path().join(folder::ENCODER_ONNX);
     let bytes = std::fs::read(&p).unwrap();
     std::fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
@@ -63,7 +53,7 @@ fn an_altered_byte_is_refused_by_name() {
         folder::MODEL_JSON,
         folder::ENERGY_HEAD_ONNX,
     ] {
-        let dir = copy_of_default();
+        let dir = common::copy_of_bundled_model();
         let p = dir.path().join(name);
         let mut bytes = std::fs::read(&p).unwrap();
         let i = bytes.len() - 3;
@@ -76,7 +66,7 @@ fn an_altered_byte_is_refused_by_name() {
 
 #[test]
 fn a_missing_file_or_manifest_is_refused_by_name() {
-    let dir = copy_of_default();
+    let dir = common::copy_of_bundled_model();
     std::fs::remove_file(dir.path().join(folder::CVAE_WEIGHTS)).unwrap();
     let e = load_error(dir.path());
     assert!(
@@ -84,7 +74,7 @@ fn a_missing_file_or_manifest_is_refused_by_name() {
         "{e}"
     );
 
-    let dir = copy_of_default();
+    let dir = common::copy_of_bundled_model();
     std::fs::remove_file(dir.path().join(folder::MANIFEST)).unwrap();
     let e = load_error(dir.path());
     assert!(
@@ -93,7 +83,7 @@ fn a_missing_file_or_manifest_is_refused_by_name() {
     );
 
     // A manifest that leaves out a file the folder cannot run without.
-    let dir = copy_of_default();
+    let dir = common::copy_of_bundled_model();
     let p = dir.path().join(folder::MANIFEST);
     let kept: String = std::fs::read_to_string(&p)
         .unwrap()
@@ -137,7 +127,7 @@ fn manifest_lines_are_checked_with_their_line_number() {
 
 #[test]
 fn export_seals_a_folder_without_a_manifest() {
-    let dir = copy_of_default();
+    let dir = common::copy_of_bundled_model();
     std::fs::remove_file(dir.path().join(folder::MANIFEST)).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_scale"))
         .args(["export", "--model", dir.path().to_str().unwrap()])
@@ -152,7 +142,7 @@ fn export_seals_a_folder_without_a_manifest() {
     assert_eq!(m.files.len(), folder::SEALED.len());
     // The graphs, weights and model.json are re-exported byte for byte; the class priors are
     // recomputed from the text embeddings and agree to float rounding.
-    let bundled = folder::verify(&model_dir()).unwrap();
+    let bundled = folder::verify(&common::bundled_model()).unwrap();
     for (name, hash) in &m.files {
         if name != folder::CLASS_PRIORS {
             assert!(
@@ -161,10 +151,11 @@ fn export_seals_a_folder_without_a_manifest() {
             );
         }
     }
-    let info = folder::ModelInfo::load(&model_dir()).unwrap();
+    let info = folder::ModelInfo::load(&common::bundled_model()).unwrap();
     let (h, z) = (info.cvae.hidden, info.cvae.latent);
     let (a, _) = folder::load_priors(&dir.path().join(folder::CLASS_PRIORS), h, z).unwrap();
-    let (b, _) = folder::load_priors(&model_dir().join(folder::CLASS_PRIORS), h, z).unwrap();
+    let (b, _) =
+        folder::load_priors(&common::bundled_model().join(folder::CLASS_PRIORS), h, z).unwrap();
     assert_eq!((&a.ids, &a.names), (&b.ids, &b.names));
     let worst = a
         .prior_mu

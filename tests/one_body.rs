@@ -10,20 +10,7 @@ use scale::model::folder;
 use scale::runtime::SessionOptions;
 use scale::stream::engine::LabelEngine;
 use scale::stream::window::{WindowAssembler, WindowConfig};
-use std::path::{Path, PathBuf};
-
-fn model_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/default")
-}
-
-/// A copy of the bundled model's sealed files and its manifest.
-fn copy_of_default() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    for name in folder::SEALED.iter().chain([&folder::MANIFEST]) {
-        std::fs::copy(model_dir().join(name), tmp.path().join(name)).unwrap();
-    }
-    tmp
-}
+use std::path::Path;
 
 /// Normalised windows of a synthetic recording of `class` (stride 4, the model's T).
 fn windows(class: &str, seed: u64) -> Vec<Vec<f32>> {
@@ -70,12 +57,14 @@ fn max_diff(a: &[f32], b: &[f32]) -> (f32, f32) {
 
 #[test]
 fn one_person_windows_through_the_one_body_encoder_match_the_full_encoder() {
-    let mut fast = LabelEngine::load(&model_dir(), SessionOptions::default(), 5).unwrap();
+    let mut fast =
+        LabelEngine::load(&common::bundled_model(), SessionOptions::default(), 5).unwrap();
     assert!(
         fast.has_one_body(),
         "the bundled model has encoder_1body.onnx"
     );
-    let mut full = LabelEngine::load(&model_dir(), SessionOptions::default(), 5).unwrap();
+    let mut full =
+        LabelEngine::load(&common::bundled_model(), SessionOptions::default(), 5).unwrap();
     full.set_one_body(false);
     let mut checked = 0;
     for (class, seed) in [
@@ -104,7 +93,8 @@ fn one_person_windows_through_the_one_body_encoder_match_the_full_encoder() {
 
 #[test]
 fn two_person_windows_take_the_full_encoder() {
-    let mut engine = LabelEngine::load(&model_dir(), SessionOptions::default(), 5).unwrap();
+    let mut engine =
+        LabelEngine::load(&common::bundled_model(), SessionOptions::default(), 5).unwrap();
     let ws = windows("handshaking", 6);
     for w in &ws {
         assert!(w.iter().skip(1).step_by(2).any(|&v| v != 0.0), "two bodies");
@@ -122,13 +112,14 @@ fn two_person_windows_take_the_full_encoder() {
 
 #[test]
 fn a_folder_without_the_one_body_encoder_labels_as_before() {
-    let dir = copy_of_default();
+    let dir = common::copy_of_bundled_model();
     std::fs::remove_file(dir.path().join(folder::ENCODER_ONE_BODY_ONNX)).unwrap();
     folder::write_manifest(dir.path()).unwrap();
     let mut old = LabelEngine::load(dir.path(), SessionOptions::default(), 5).unwrap();
     assert!(!old.has_one_body());
     old.set_one_body(true);
-    let mut fast = LabelEngine::load(&model_dir(), SessionOptions::default(), 5).unwrap();
+    let mut fast =
+        LabelEngine::load(&common::bundled_model(), SessionOptions::default(), 5).unwrap();
     for w in windows("hand waving", 8) {
         let (fa, _, oa, one_a) = run(&mut fast, &w);
         let (fb, _, ob, one_b) = run(&mut old, &w);
@@ -148,7 +139,7 @@ fn load_error(dir: &Path) -> String {
 
 #[test]
 fn a_one_body_encoder_of_other_weights_is_refused_by_name() {
-    let dir = copy_of_default();
+    let dir = common::copy_of_bundled_model();
     let (mut w, _) =
         scale::train::encoder::load_checkpoint(&dir.path().join(folder::ENCODER_WEIGHTS)).unwrap();
     w.units[3]
@@ -182,7 +173,7 @@ fn a_one_body_encoder_of_other_weights_is_refused_by_name() {
 
 #[test]
 fn an_unsealed_one_body_encoder_is_left_alone() {
-    let dir = copy_of_default();
+    let dir = common::copy_of_bundled_model();
     std::fs::remove_file(dir.path().join(folder::ENCODER_ONE_BODY_ONNX)).unwrap();
     folder::write_manifest(dir.path()).unwrap();
     // Put back after sealing: not in the manifest, so not loaded (and not an error).

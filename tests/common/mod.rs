@@ -235,3 +235,18 @@ pub fn mutate(rng: &mut Rng, base: &[u8], tokens: &[&str], replace_weight: usize
     }
     v
 }
+
+/// The bundled model folder.
+pub fn bundled_model() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/default")
+}
+
+/// A copy of the bundled model's sealed files and its manifest, in a temporary folder.
+pub fn copy_of_bundled_model() -> tempfile::TempDir {
+    use scale::model::folder;
+    let tmp = tempfile::tempdir().unwrap();
+    for name in folder::SEALED.iter().chain([&folder::MANIFEST]) {
+        std::fs::copy(bundled_model().join(name), tmp.path().join(name)).unwrap();
+    }
+    tmp
+}
