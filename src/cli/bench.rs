@@ -419,7 +419,7 @@ fn measure(
 
 pub fn run(args: BenchArgs) -> CliResult {
     let model = args.engine.model.clone();
-    let info = ModelInfo::load(&model)?;
+    let (info, manifest) = ModelInfo::load_sealed(&model)?;
     let catalog = Catalog::builtin();
     let (priors, _) = crate::model::folder::load_priors(
         &model.join(crate::model::folder::CLASS_PRIORS),
@@ -434,7 +434,7 @@ pub fn run(args: BenchArgs) -> CliResult {
         two_body: flops,
         one_body: 2.0 * (info.encoder.macs_per_window(1) + head_macs) as f64,
     };
-    let has_one_body = LabelEngine::load(&model, SessionOptions::default(), 1)?.has_one_body();
+    let has_one_body = manifest.lists(crate::model::folder::ENCODER_ONE_BODY_ONNX);
 
     // Real windows: synthetic recordings through the window assembler.
     let recs = recordings(&catalog, 8)?;

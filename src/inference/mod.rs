@@ -39,13 +39,13 @@ fn err(e: impl std::fmt::Display) -> String {
 
 impl Recognizer {
     pub fn load(dir: &Path, options: SessionOptions) -> Result<Recognizer, String> {
-        let info = ModelInfo::load(dir)?;
+        let (info, manifest) = ModelInfo::load_sealed(dir)?;
         let read = |name: &str| {
             std::fs::read(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()))
         };
         let encoder = runtime::session(&read(folder::ENCODER_ONNX)?, options).map_err(err)?;
         let head = runtime::session(&read(folder::ENERGY_HEAD_ONNX)?, options).map_err(err)?;
-        let one_body = if folder::is_sealed(dir, folder::ENCODER_ONE_BODY_ONNX) {
+        let one_body = if manifest.lists(folder::ENCODER_ONE_BODY_ONNX) {
             let p = dir.join(folder::ENCODER_ONE_BODY_ONNX);
             Some(
                 runtime::session(&read(folder::ENCODER_ONE_BODY_ONNX)?, options).map_err(|e| {

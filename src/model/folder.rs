@@ -89,6 +89,12 @@ impl Manifest {
         Ok(Manifest { files })
     }
 
+    /// Whether the manifest seals `name` (a file that is there but not listed was not sealed
+    /// with the folder, so readers leave an optional one alone).
+    pub fn lists(&self, name: &str) -> bool {
+        self.files.iter().any(|(n, _)| n == name)
+    }
+
     pub fn to_text(&self) -> String {
         self.files
             .iter()
@@ -154,15 +160,6 @@ pub fn verify(dir: &Path) -> Result<Manifest, String> {
     Ok(m)
 }
 
-/// Whether the manifest of `dir` lists `name` (a file that is there but not listed was not
-/// sealed with the folder, so readers leave an optional one alone). Call after [`verify`].
-pub fn is_sealed(dir: &Path, name: &str) -> bool {
-    std::fs::read_to_string(dir.join(MANIFEST))
-        .ok()
-        .and_then(|text| Manifest::parse(&text, MANIFEST).ok())
-        .is_some_and(|m| m.files.iter().any(|(n, _)| n == name))
-}
-
 /// Accuracies measured when the model was made (fractions in [0, 1]).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Accuracies {
@@ -209,6 +206,11 @@ pub struct ModelInfo {
 impl ModelInfo {
     /// Reads `model.json` of a folder after checking the folder against its manifest.
     pub fn load(dir: &Path) -> Result<ModelInfo, String> {
+        Ok(ModelInfo::load_sealed(dir)?.0)
+    }
+
+    /// [`ModelInfo::load`], with the checked manifest (which optional files the folder seals).
+    pub fn load_sealed(dir: &Path) -> Result<(ModelInfo, Manifest), String> {
         if !dir.join(MODEL_JSON).is_file() && !dir.join(MANIFEST).is_file() {
             return Err(format!(
                 "{}: no {MODEL_JSON} (is {} a model folder?)",
@@ -216,8 +218,8 @@ impl ModelInfo {
                 dir.display()
             ));
         }
-        verify(dir)?;
-        ModelInfo::load_unverified(dir)
+        let manifest = verify(dir)?;
+        Ok((ModelInfo::load_unverified(dir)?, manifest))
     }
 
     /// Reads `model.json` without the manifest check (`scale export`, which rewrites the

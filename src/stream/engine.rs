@@ -174,81 +174,11 @@ struct OneBody {
 const ONE_BODY_TOLERANCE: f32 = 1e-4;
 
 impl OneBody {
-    /// Measures the empty slot's term with both graphs on zeros, then checks the route on a
-    /// probe window with one body against the full encoder. `check` holds CPU sessions of the
-    /// two graphs to measure and check with when `session` and `encoder` run elsewhere (a GPU's
-    /// reduced-precision kernels would blur a 1e-4 check); `None`: they are CPU sessions.
-    fn new(
-        session: Session,
-        encoder: &mut Session,
-        check: Option<(Session, Session)>,
-        t: usize,
-        dim: usize,
-        model: &Path,
-    ) -> Result<OneBody, String> {
-        let path = model.join(crate::model::folder::ENCODER_ONE_BODY_ONNX);
-        let redo = format!(
-            "re-export the folder with `scale export --model {}`",
-            model.display()
-        );
-        let at = |e: String| format!("{}: {e}", path.display());
-        check_inputs(&session, "encoder_1body.onnx", &[shift_gcn::INPUT]).map_err(at)?;
-        let full = |encoder: &mut Session, x: Vec<f32>| -> Result<Vec<f32>, String> {
-            let input = Tensor::from_array(([1usize, 3, t, 25, 2], x)).map_err(err)?;
-            let out = encoder
-                .run(ort::inputs![&input])
-                .map_err(|e| format!("{}: {e}", model.join("encoder.onnx").display()))?;
-            Ok(out[0].try_extract_tensor::<f32>().map_err(err)?.1.to_vec())
-        };
-        let body = |session: &mut Session, x: Vec<f32>| -> Result<Vec<f32>, String> {
-            let input = Tensor::from_array(([1usize, 3, t, 25, 1], x)).map_err(err)?;
-            let out = session.run(ort::inputs![&input]).map_err(|e| {
-                format!("{e} (the one-body encoder takes [1, 3, {t}, 25, 1]; {redo})")
-            })?;
-            Ok(out[0].try_extract_tensor::<f32>().map_err(err)?.1.to_vec())
-        };
-        let mut session = session;
-        let (mut cpu_body, mut cpu_full) = match check {
-            Some((b, f)) => (Some(b), Some(f)),
-            None => (None, None),
-        };
-        let one = cpu_body.as_mut().unwrap_or(&mut session);
-        let encoder = cpu_full.as_mut().unwrap_or(encoder);
-        let n = 3 * t * 25;
-        let f2 = full(encoder, vec![0.0; 2 * n])?;
-        let f1 = body(one, vec![0.0; n]).map_err(at)?;
-        if f1.len() != dim || f2.len() != dim {
-            return Err(at(format!(
-                "gives {} features where encoder.onnx gives {} and the model {dim}; {redo}",
-                f1.len(),
-                f2.len()
-            )));
-        }
-        let absent: Vec<f32> = f2.iter().zip(&f1).map(|(a, b)| a - 0.5 * b).collect();
-        // A probe window: slot 0 a smooth pseudo-pose in metres, slot 1 empty.
-        let probe: Vec<f32> = (0..n)
-            .map(|i| 0.6 * ((i as f32) * 0.37).sin() + 0.2 * ((i % 25) as f32 * 0.9).cos())
-            .collect();
-        let mut window = vec![0.0; 2 * n];
-        for (w, p) in window.iter_mut().step_by(2).zip(&probe) {
-            *w = *p;
-        }
-        let want = full(encoder, window)?;
-        let got = body(one, probe).map_err(at)?;
-        let scale = want.iter().fold(1.0f32, |m, v| m.max(v.abs()));
-        let diff = want
-            .iter()
-            .zip(got.iter().zip(&absent))
-            .map(|(w, (g, a))| (w - (0.5 * g + a)).abs())
-            .fold(0.0f32, f32::max);
-        if got.iter().chain(&absent).any(|v| !v.is_finite()) || diff > ONE_BODY_TOLERANCE * scale {
-            return Err(at(format!(
-                "does not compute encoder.onnx on one body (a probe window differs by {diff:.3e}, \
-                 the feature's scale is {scale:.3e}); {redo}"
-            )));
-        }
-        drop((cpu_body, cpu_full));
-        let input = Tensor::from_array(([1usize, 3, t, 25, 1], vec![0f32; n])).map_err(err)?;
+    /// The one-body encoder with its tensors; `absent` from [`empty_slot_term`].
+    fn new(session: Session, absent: Vec<f32>, t: usize) -> Result<OneBody, String> {
+        let dim = absent.len();
+        let input =
+            Tensor::from_array(([1usize, 3, t, 25, 1], vec![0f32; 3 * t * 25])).map_err(err)?;
         let run = RunOptions::new().map_err(err)?.with_outputs(
             OutputSelector::no_default()
                 .with(shift_gcn::BODY_OUTPUT)
@@ -261,6 +191,76 @@ impl OneBody {
             absent,
         })
     }
+}
+
+/// Half the feature an empty second slot contributes, measured with the one-body graph `body`
+/// and the full encoder `full` on zeros, then the route checked against `full` on a probe
+/// window with one body. Called with CPU sessions of the two graphs when the engine runs on
+/// another device (a GPU's reduced-precision kernels would blur a 1e-4 check).
+fn empty_slot_term(
+    body: &mut Session,
+    full: &mut Session,
+    t: usize,
+    dim: usize,
+    model: &Path,
+) -> Result<Vec<f32>, String> {
+    let path = model.join(crate::model::folder::ENCODER_ONE_BODY_ONNX);
+    let redo = format!(
+        "re-export the folder with `scale export --model {}`",
+        model.display()
+    );
+    let at = |e: String| format!("{}: {e}", path.display());
+    check_inputs(body, "encoder_1body.onnx", &[shift_gcn::INPUT]).map_err(at)?;
+    let mut run_full = |x: Vec<f32>| -> Result<Vec<f32>, String> {
+        let input = Tensor::from_array(([1usize, 3, t, 25, 2], x)).map_err(err)?;
+        let out = full
+            .run(ort::inputs![&input])
+            .map_err(|e| format!("{}: {e}", model.join("encoder.onnx").display()))?;
+        Ok(out[0].try_extract_tensor::<f32>().map_err(err)?.1.to_vec())
+    };
+    let mut run_body = |x: Vec<f32>| -> Result<Vec<f32>, String> {
+        let input = Tensor::from_array(([1usize, 3, t, 25, 1], x)).map_err(err)?;
+        let out = body.run(ort::inputs![&input]).map_err(|e| {
+            at(format!(
+                "{e} (the one-body encoder takes [1, 3, {t}, 25, 1]; {redo})"
+            ))
+        })?;
+        Ok(out[0].try_extract_tensor::<f32>().map_err(err)?.1.to_vec())
+    };
+    let n = 3 * t * 25;
+    let f2 = run_full(vec![0.0; 2 * n])?;
+    let f1 = run_body(vec![0.0; n])?;
+    if f1.len() != dim || f2.len() != dim {
+        return Err(at(format!(
+            "gives {} features where encoder.onnx gives {} and the model {dim}; {redo}",
+            f1.len(),
+            f2.len()
+        )));
+    }
+    let absent: Vec<f32> = f2.iter().zip(&f1).map(|(a, b)| a - 0.5 * b).collect();
+    // A probe window: slot 0 a smooth pseudo-pose in metres, slot 1 empty.
+    let probe: Vec<f32> = (0..n)
+        .map(|i| 0.6 * ((i as f32) * 0.37).sin() + 0.2 * ((i % 25) as f32 * 0.9).cos())
+        .collect();
+    let mut window = vec![0.0; 2 * n];
+    for (w, p) in window.iter_mut().step_by(2).zip(&probe) {
+        *w = *p;
+    }
+    let want = run_full(window)?;
+    let got = run_body(probe)?;
+    let scale = want.iter().fold(1.0f32, |m, v| m.max(v.abs()));
+    let diff = want
+        .iter()
+        .zip(got.iter().zip(&absent))
+        .map(|(w, (g, a))| (w - (0.5 * g + a)).abs())
+        .fold(0.0f32, f32::max);
+    if got.iter().chain(&absent).any(|v| !v.is_finite()) || diff > ONE_BODY_TOLERANCE * scale {
+        return Err(at(format!(
+            "does not compute encoder.onnx on one body (a probe window differs by {diff:.3e}, \
+             the feature's scale is {scale:.3e}); {redo}"
+        )));
+    }
+    Ok(absent)
 }
 
 /// A CPU session of a graph of the (already verified) model folder.
@@ -382,22 +382,21 @@ impl LabelEngine {
             .collect();
         let classes = ClassSet::new(&priors, calibration, c.hidden, c.latent)?;
         let one_body = match one_body {
-            Some(session) => {
-                let check = match options.device {
-                    crate::runtime::Device::Cpu => None,
-                    _ => Some((
-                        cpu_session_of(model, crate::model::folder::ENCODER_ONE_BODY_ONNX)?,
-                        cpu_session_of(model, crate::model::folder::ENCODER_ONNX)?,
-                    )),
+            Some(mut session) => {
+                let dim = c.feature_dim;
+                let absent = match options.device {
+                    crate::runtime::Device::Cpu => {
+                        empty_slot_term(&mut session, &mut encoder, t, dim, model)?
+                    }
+                    _ => empty_slot_term(
+                        &mut cpu_session_of(model, crate::model::folder::ENCODER_ONE_BODY_ONNX)?,
+                        &mut cpu_session_of(model, crate::model::folder::ENCODER_ONNX)?,
+                        t,
+                        dim,
+                        model,
+                    )?,
                 };
-                Some(OneBody::new(
-                    session,
-                    &mut encoder,
-                    check,
-                    t,
-                    c.feature_dim,
-                    model,
-                )?)
+                Some(OneBody::new(session, absent, t)?)
             }
             None => None,
         };
