@@ -278,6 +278,74 @@ fn training_fixes_are_switchable_and_patience_ends_validation() {
     }
 }
 
+/// The `scale train scale` configuration a model folder records.
+fn scale_config(dir: &std::path::Path) -> serde_json::Value {
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("model.json")).unwrap()).unwrap();
+    serde_json::from_str(info["provenance"]["train_scale_config"].as_str().unwrap()).unwrap()
+}
+
+/// Whether two model folders' CVAEs differ in some weight (they have the same tensors).
+fn weights_differ(a: &std::path::Path, b: &std::path::Path) -> bool {
+    let load = |dir: &std::path::Path| scale::model::folder::load_cvae(dir).unwrap();
+    let (a, b) = (load(a).to_tensors().0, load(b).to_tensors().0);
+    assert_eq!(a.len(), b.len());
+    a.iter().any(|(name, t)| b[name] != *t)
+}
+
+#[test]
+fn mirroring_trains_both_stages_and_is_recorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    tiny_extended_set(tmp.path());
+    // The CVAE stage: mirrored feature copies change the fit; the setting is in the model.
+    let (plain, mirrored) = (tmp.path().join("plain"), tmp.path().join("mirrored"));
+    report_of(&train_scale(tmp.path(), &plain, &["--epochs", "2"]));
+    let r = report_of(&train_scale(
+        tmp.path(),
+        &mirrored,
+        &["--epochs", "2", "--mirror", "0.5"],
+    ));
+    let top1 = r["accuracies"]["zsl_top1"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&top1), "{r}");
+    assert!(scale_config(&plain).get("mirror").is_none());
+    assert_eq!(scale_config(&mirrored)["mirror"], 0.5);
+    assert!(weights_differ(&plain, &mirrored));
+    // The encoder stage: one epoch of a small encoder, the chance kept in its checkpoint.
+    let encoder = tmp.path().join("encoder");
+    let train_encoder = |mirror: &str| {
+        Command::new(env!("CARGO_BIN_EXE_scale"))
+            .args(["train", "encoder", "--split", SPLIT, "--window", "16"])
+            .args(["--width", "0.125", "--epochs", "1"])
+            .arg(format!("--mirror={mirror}"))
+            .arg("--data")
+            .arg(tmp.path())
+            .arg("--out")
+            .arg(&encoder)
+            .output()
+            .unwrap()
+    };
+    let out = train_encoder("0.5");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, meta) =
+        scale::train::encoder::load_checkpoint(&encoder.join("encoder.safetensors")).unwrap();
+    let cfg: serde_json::Value = serde_json::from_str(&meta["train_config"]).unwrap();
+    assert_eq!(cfg["mirror"], 0.5);
+    // A chance outside 0–1 is refused by name, before any data is read, in both stages.
+    for bad in ["1.5", "-0.1", "often"] {
+        let out = train_encoder(bad);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains("--mirror"), "{err}");
+        let flag = format!("--mirror={bad}");
+        let out = train_scale(tmp.path(), &tmp.path().join("bad"), &[&flag]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains("--mirror"), "{err}");
+    }
+}
+
 #[test]
 fn text_views_change_the_fit_and_are_recorded_in_the_model() {
     let tmp = tempfile::tempdir().unwrap();
@@ -293,19 +361,12 @@ fn text_views_change_the_fit_and_are_recorded_in_the_model() {
         let top1 = r["accuracies"]["zsl_top1"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&top1), "{r}");
     }
-    let config = |dir: &std::path::Path| -> serde_json::Value {
-        let info: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.join("model.json")).unwrap())
-                .unwrap();
-        serde_json::from_str(info["provenance"]["train_scale_config"].as_str().unwrap()).unwrap()
-    };
-    assert_eq!(config(&plain)["loss"]["text_views"], false);
-    assert_eq!(config(&views)["loss"]["text_views"], true);
+    assert_eq!(scale_config(&plain)["loss"]["text_views"], false);
+    assert_eq!(scale_config(&views)["loss"]["text_views"], true);
     // Same data, seed and epochs; only the texts the prior saw differ, so the weights do.
     let load = |dir: &std::path::Path| scale::model::folder::load_cvae(dir).unwrap();
-    let (a, b) = (load(&plain).to_tensors().0, load(&views).to_tensors().0);
-    assert_eq!(a.len(), b.len());
-    assert!(a.iter().any(|(name, t)| b[name] != *t));
+    let b = load(&views).to_tensors().0;
+    assert!(weights_differ(&plain, &views));
     // The views are drawn from the seed: a second run gives the same model, weight for weight.
     let again = tmp.path().join("again");
     report_of(&train_scale(

@@ -350,6 +350,12 @@ pub enum TrainCommand {
         /// --fold-encoder`, so that validation classes are new to the encoder that validates.
         #[arg(long, value_name = "N")]
         fold: Option<usize>,
+        /// Mirror each training window left to right with this chance (0–1): the label becomes
+        /// the class of the other side ("raise the left arm sideways" ↔ "… right …") when that
+        /// class is trained on too, stays for a class whose name names no side, and a class
+        /// whose other side is not trained on is never mirrored.
+        #[arg(long, default_value_t = 0.0, value_name = "P", value_parser = chance)]
+        mirror: f32,
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
@@ -455,6 +461,11 @@ pub enum TrainCommand {
         /// Augmented feature copies per training sample.
         #[arg(long, default_value_t = 3)]
         feature_augment: usize,
+        /// Mirror each augmented feature copy's window left to right with this chance (0–1),
+        /// with the label of the other side's class, as `scale train encoder --mirror` (pairs
+        /// within the classes the CVAE fits, validation classes and theirs left out).
+        #[arg(long, default_value_t = 0.0, value_name = "P", value_parser = chance)]
+        mirror: f32,
         /// Seen classes held out for validation.
         #[arg(long, default_value_t = 5)]
         val_classes: usize,
@@ -465,6 +476,19 @@ pub enum TrainCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// A chance argument (`--mirror`): a number from 0 to 1.
+fn chance(s: &str) -> Result<f32, String> {
+    let v: f32 = s
+        .trim()
+        .parse()
+        .map_err(|e| format!("{s:?} is not a number ({e})"))?;
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} is not a chance between 0 and 1"))
+    }
 }
 
 /// An error for the user: printed as `error: …` and exit code 1.
@@ -557,6 +581,7 @@ pub fn main() -> ExitCode {
                     lr,
                     seed,
                     feature_augment,
+                    mirror,
                     val_classes,
                     alignment_baseline,
                     json,
@@ -610,6 +635,7 @@ pub fn main() -> ExitCode {
                 lr,
                 seed,
                 feature_augment,
+                mirror,
                 val_classes,
                 score_beta,
                 select_score_beta,
@@ -638,6 +664,7 @@ pub fn main() -> ExitCode {
                     body_scale,
                     centring,
                     fold,
+                    mirror,
                     out,
                 },
         } => train::encoder(
@@ -656,6 +683,7 @@ pub fn main() -> ExitCode {
                 body_scale,
                 centring,
                 fold,
+                mirror,
             },
             &out,
         ),

@@ -85,7 +85,18 @@ impl Joint {
     pub const fn parent(self) -> Joint {
         Joint::ALL[PARENTS[self as usize]]
     }
+
+    /// The same joint on the other side of the body (`ElbowLeft` ↔ `ElbowRight`); joints of
+    /// the midline are their own mirror.
+    pub const fn mirror(self) -> Joint {
+        Joint::ALL[MIRRORS[self as usize]]
+    }
 }
+
+/// Index of each joint's left–right counterpart, 0-based (see [`Joint::mirror`]).
+const MIRRORS: [usize; NUM_JOINTS] = [
+    0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 16, 17, 18, 19, 12, 13, 14, 15, 20, 23, 24, 21, 22,
+];
 
 /// Kinect SDK joint names, in index order.
 pub const JOINT_NAMES: [&str; NUM_JOINTS] = [
@@ -169,5 +180,21 @@ mod tests {
         assert_eq!(Joint::HandTipRight.parent(), Joint::HandRight);
         assert_eq!(Joint::Neck.parent(), Joint::SpineShoulder);
         assert_eq!(Joint::ThumbLeft.name(), "ThumbLeft");
+    }
+
+    #[test]
+    fn the_mirror_swaps_left_and_right_names_and_keeps_the_tree() {
+        for j in Joint::ALL {
+            let m = j.mirror();
+            assert_eq!(m.mirror(), j, "{}", j.name());
+            let swapped = j
+                .name()
+                .replace("Left", "#")
+                .replace("Right", "Left")
+                .replace('#', "Right");
+            assert_eq!(m.name(), swapped, "{}", j.name());
+            // The parent of a mirrored joint is the mirror of its parent.
+            assert_eq!(m.parent(), j.parent().mirror(), "{}", j.name());
+        }
     }
 }

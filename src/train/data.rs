@@ -340,6 +340,10 @@ pub struct Augment {
     /// ±`warp` (< 1, so the map stays monotone; first and last frames stay in place): a
     /// movement that speeds up or slows down within the window.
     pub warp: f32,
+    /// Chance per window of mirroring it left to right ([`mirror_window`]) when its class has
+    /// a mirror among the classes trained on ([`Mirrors`]); the label becomes the mirror class.
+    /// Only [`labelled_windows`] mirrors.
+    pub mirror: f32,
     /// The normalisation (body scale, centring): the model's setting.
     pub input: NormalizeOptions,
 }
@@ -375,6 +379,7 @@ impl Augment {
         shear: 0.0,
         mask: 0.0,
         warp: 0.0,
+        mirror: 0.0,
         input: NormalizeOptions::DEFAULT,
     };
     pub const TRAIN: Augment = Augment {
@@ -395,12 +400,18 @@ impl Augment {
         shear: 0.1,
         mask: 0.3,
         warp: 0.5,
+        mirror: 0.0,
         input: NormalizeOptions::DEFAULT,
     };
 
     /// The same augmentation over windows of `span` sensor frames (or whole recordings).
     pub const fn with_span(self, span: Option<usize>) -> Augment {
         Augment { span, ..self }
+    }
+
+    /// The same augmentation, mirroring windows with chance `mirror`.
+    pub const fn with_mirror(self, mirror: f32) -> Augment {
+        Augment { mirror, ..self }
     }
 
     /// The same augmentation with the windows an encoder takes: its span and normalisation.
@@ -603,20 +614,136 @@ fn rotation(ax: f32, ay: f32, az: f32) -> [[f32; 3]; 3] {
     mat_mul(rz, mat_mul(ry, rx))
 }
 
-/// Normalised windows of many samples, `[n, 3, T, 25, 2]` flattened.
+/// Normalised windows of many samples, `[n, 3, T, 25, 2]` flattened (never mirrored).
 pub fn windows(
     samples: &[&Sample],
     frames: usize,
     aug: Augment,
     rng: &mut Rng,
 ) -> Result<Vec<f32>, String> {
+    labelled_windows(samples, frames, aug, None, rng).map(|(x, _)| x)
+}
+
+/// Normalised windows of many samples and the class id each stands for: its sample's, or the
+/// mirror class's where the window was mirrored (chance `aug.mirror`, only for a class that
+/// has a mirror in `mirrors`).
+pub fn labelled_windows(
+    samples: &[&Sample],
+    frames: usize,
+    aug: Augment,
+    mirrors: Option<&Mirrors>,
+    rng: &mut Rng,
+) -> Result<(Vec<f32>, Vec<u32>), String> {
     let len = window_len(frames);
     let mut out = vec![0.0; samples.len() * len];
+    let mut labels = Vec::with_capacity(samples.len());
     let mut norm = Normalizer::new(frames).with_options(aug.input);
     for (s, chunk) in samples.iter().zip(out.chunks_exact_mut(len)) {
         window(s, &mut norm, aug, rng, chunk)?;
+        let mut label = s.class_id;
+        // No draw at all without mirroring, so that other runs keep their random streams.
+        if let Some(m) = mirrors.filter(|_| aug.mirror > 0.0)
+            && rng.chance(aug.mirror)
+            && let Some(partner) = m.of(s.class_id)
+        {
+            mirror_window(chunk, frames);
+            label = partner;
+        }
+        labels.push(label);
     }
-    Ok(out)
+    Ok((out, labels))
+}
+
+/// Mirrors a normalised window left to right in place: the body's own left–right axis (x,
+/// from ShoulderRight towards ShoulderLeft after normalisation step 4) changes sign and every
+/// joint trades places with its counterpart ([`Joint::mirror`]). The result is again a
+/// normalised window: the mirror image of the performer, doing the action with the other
+/// hand or foot.
+pub fn mirror_window(out: &mut [f32], frames: usize) {
+    for t in 0..frames {
+        for m in 0..2 {
+            for c in 0..3 {
+                let sign = if c == 0 { -1.0 } else { 1.0 };
+                for j in Joint::ALL {
+                    let k = j.mirror();
+                    if k.index() < j.index() {
+                        continue; // swapped with its partner already
+                    }
+                    let (a, b) = (
+                        at(frames, c, t, j.index(), m),
+                        at(frames, c, t, k.index(), m),
+                    );
+                    let (va, vb) = (out[a], out[b]);
+                    out[a] = sign * vb;
+                    out[b] = sign * va;
+                }
+            }
+        }
+    }
+}
+
+/// The left–right mirror class of each class in a set: a class whose name names a side
+/// ("raise the left arm sideways") has the class of the other side's name, when that class is
+/// in the set, and none otherwise; a class whose name names no side ("hand waving", "raise
+/// both arms sideways", "hugging other person") is its own mirror: the same action done with
+/// the other hand is still it.
+#[derive(Clone, Debug, Default)]
+pub struct Mirrors {
+    partner: std::collections::BTreeMap<u32, u32>,
+}
+
+impl Mirrors {
+    /// The mirrors among `classes` (ids of `catalog`), each pair inside the set, so that a
+    /// mirrored window never takes the label of a class outside it (an unseen or a validation
+    /// class).
+    pub fn of_classes(catalog: &Catalog, classes: &[u32]) -> Mirrors {
+        let mut partner = std::collections::BTreeMap::new();
+        for &id in classes {
+            let Some(class) = catalog.by_id(id) else {
+                continue;
+            };
+            match swap_sides(&class.name) {
+                None => {
+                    partner.insert(id, id);
+                }
+                Some(other) => {
+                    if let Some(o) = catalog.by_name(&other).filter(|o| classes.contains(&o.id)) {
+                        partner.insert(id, o.id);
+                    }
+                }
+            }
+        }
+        Mirrors { partner }
+    }
+
+    /// The mirror class of `class`, if it has one in the set.
+    pub fn of(&self, class: u32) -> Option<u32> {
+        self.partner.get(&class).copied()
+    }
+
+    /// Classes whose mirror is another class (each pair counted twice).
+    pub fn swapped(&self) -> usize {
+        self.partner.iter().filter(|(a, b)| a != b).count()
+    }
+}
+
+/// A class name with "left" and "right" exchanged, or `None` when it names neither.
+fn swap_sides(name: &str) -> Option<String> {
+    let mut named = false;
+    let words: Vec<String> = name
+        .split(' ')
+        .map(|w| {
+            let core = w.trim_matches(|c: char| !c.is_alphanumeric());
+            let other = match core.to_lowercase().as_str() {
+                "left" => "right",
+                "right" => "left",
+                _ => return w.to_string(),
+            };
+            named = true;
+            w.replacen(core, other, 1)
+        })
+        .collect();
+    named.then(|| words.join(" "))
 }
 
 #[cfg(test)]
@@ -625,8 +752,13 @@ mod tests {
 
     /// A synthetic "hand waving" recording as a training sample.
     fn sample() -> Sample {
+        sample_of("hand waving")
+    }
+
+    /// A synthetic recording of a bundled catalogue class as a training sample.
+    fn sample_of(name: &str) -> Sample {
         let catalog = Catalog::builtin();
-        let class = catalog.by_name("hand waving").expect("a catalogue class");
+        let class = catalog.by_name(name).expect("a catalogue class");
         let spec = crate::synth::SampleSpec {
             class_id: class.id,
             subject: 1,
@@ -748,5 +880,121 @@ mod tests {
             let f = |u: f32| u + c * (std::f32::consts::PI * u).sin() / std::f32::consts::PI;
             assert!((0..100).all(|i| f((i + 1) as f32 / 100.0) > f(i as f32 / 100.0)));
         }
+    }
+
+    #[test]
+    fn a_mirrored_window_is_the_window_of_the_mirrored_performer() {
+        let s = sample_of("raise the left arm sideways");
+        // The performer mirrored in the sensor's own frame: x negated, each joint moved to
+        // its counterpart's place.
+        let mut flipped = s.clone();
+        for track in flipped.tracks.iter_mut() {
+            for joints in track.iter_mut().flatten() {
+                let before = *joints;
+                for j in Joint::ALL {
+                    let p = before[j.mirror().index()];
+                    joints[j.index()] = [-p[0], p[1], p[2]];
+                }
+            }
+        }
+        let plain = windows(&[&s], 32, Augment::NONE, &mut Rng::new(1)).unwrap();
+        let mut w = plain.clone();
+        let direct = windows(&[&flipped], 32, Augment::NONE, &mut Rng::new(1)).unwrap();
+        mirror_window(&mut w, 32);
+        let worst = w
+            .iter()
+            .zip(&direct)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst < 1e-4, "mirrored window differs by {worst}");
+        // The raised arm is now the right one: its wrist is well above the left wrist.
+        let lift =
+            |w: &[f32], j: Joint| (0..32).map(|t| w[at(32, 1, t, j.index(), 0)]).sum::<f32>();
+        assert!(lift(&plain, Joint::WristLeft) > lift(&plain, Joint::WristRight) + 1.0);
+        assert!(lift(&w, Joint::WristRight) > lift(&w, Joint::WristLeft) + 1.0);
+        // Twice is the identity, and the empty body slot stays empty.
+        mirror_window(&mut w, 32);
+        assert_eq!(w, plain);
+    }
+
+    #[test]
+    fn mirror_classes_pair_the_sides_within_the_set() {
+        let catalog = Catalog::builtin();
+        let id = |n: &str| catalog.by_name(n).expect(n).id;
+        let (left, right) = (
+            id("raise the left arm sideways"),
+            id("raise the right arm sideways"),
+        );
+        let (lean_l, lean_r) = (id("lean to the left"), id("lean to the right"));
+        let (wave, both, hug) = (
+            id("hand waving"),
+            id("raise both arms sideways"),
+            id("hugging other person"),
+        );
+        let all: Vec<u32> = catalog.classes.iter().map(|c| c.id).collect();
+        let m = Mirrors::of_classes(&catalog, &all);
+        assert_eq!((m.of(left), m.of(right)), (Some(right), Some(left)));
+        assert_eq!((m.of(lean_l), m.of(lean_r)), (Some(lean_r), Some(lean_l)));
+        for c in [wave, both, hug] {
+            assert_eq!(m.of(c), Some(c));
+        }
+        // Four pairs of sides in the bundled catalogue: arm sideways, arm forward, knee, lean.
+        assert_eq!(m.swapped(), 8);
+        // A side whose other side is not in the set (an unseen class) has no mirror.
+        let without: Vec<u32> = all.iter().copied().filter(|c| *c != left).collect();
+        let m = Mirrors::of_classes(&catalog, &without);
+        assert_eq!((m.of(left), m.of(right)), (None, None));
+        assert_eq!(m.of(wave), Some(wave));
+        assert_eq!(
+            swap_sides("kick (left leg)").as_deref(),
+            Some("kick (right leg)")
+        );
+        assert_eq!(swap_sides("leftover"), None);
+    }
+
+    #[test]
+    fn labelled_windows_mirror_with_the_label_and_draw_nothing_when_off() {
+        let catalog = Catalog::builtin();
+        let all: Vec<u32> = catalog.classes.iter().map(|c| c.id).collect();
+        let mirrors = Mirrors::of_classes(&catalog, &all);
+        let s = sample_of("raise the left arm sideways");
+        let right = catalog.by_name("raise the right arm sideways").unwrap().id;
+        let (x, y) = labelled_windows(
+            &[&s],
+            32,
+            Augment::NONE.with_mirror(1.0),
+            Some(&mirrors),
+            &mut Rng::new(3),
+        )
+        .unwrap();
+        let mut expected = windows(&[&s], 32, Augment::NONE, &mut Rng::new(3)).unwrap();
+        mirror_window(&mut expected, 32);
+        assert_eq!((x, y), (expected, vec![right]));
+        // Mirroring off: the same windows and random stream as `windows`, labels unchanged.
+        let (x, y) = labelled_windows(
+            &[&s, &s],
+            32,
+            Augment::TRAIN,
+            Some(&mirrors),
+            &mut Rng::new(9),
+        )
+        .unwrap();
+        assert_eq!(
+            x,
+            windows(&[&s, &s], 32, Augment::TRAIN, &mut Rng::new(9)).unwrap()
+        );
+        assert_eq!(y, vec![s.class_id; 2]);
+        // Half the windows mirrored at 0.5, each with its label.
+        let batch = vec![&s; 200];
+        let (_, y) = labelled_windows(
+            &batch,
+            32,
+            Augment::NONE.with_mirror(0.5),
+            Some(&mirrors),
+            &mut Rng::new(5),
+        )
+        .unwrap();
+        let swapped = y.iter().filter(|c| **c == right).count();
+        assert!((70..=130).contains(&swapped), "{swapped} of 200 mirrored");
     }
 }

@@ -4,7 +4,7 @@
 //! crop keeping 50–100 % of the sequence (resampled to T by the shared normaliser) and random
 //! rotations of up to ±10° about each axis. AdamW with a cosine learning-rate schedule.
 
-use super::data::{Augment, AugmentPreset, Dataset, Sample, windows};
+use super::data::{Augment, AugmentPreset, Dataset, Mirrors, Sample, labelled_windows, windows};
 use super::shift_gcn::{ShiftGcn, vec_of};
 use crate::model::shift_gcn::{ShiftGcnConfig, ShiftGcnWeights};
 use crate::model::tensors::NamedTensors;
@@ -49,6 +49,14 @@ pub struct EncoderTrainConfig {
     /// `scale train scale --fold-encoder`.
     #[serde(default)]
     pub fold: Option<usize>,
+    /// Chance per training window of mirroring it left to right, with the label of the
+    /// mirror class (`data::Mirrors`; 0: off).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub mirror: f32,
+}
+
+fn is_zero(v: &f32) -> bool {
+    *v == 0.0
 }
 
 /// One epoch's numbers (a row of the CSV log).
@@ -108,10 +116,10 @@ pub fn seen_samples<'a>(
     Ok((seen, train, held))
 }
 
-fn labels(batch: &[&Sample], seen: &[u32]) -> Vec<i64> {
-    batch
+fn labels(class_ids: &[u32], seen: &[u32]) -> Vec<i64> {
+    class_ids
         .iter()
-        .map(|s| seen.iter().position(|c| *c == s.class_id).unwrap_or(0) as i64)
+        .map(|id| seen.iter().position(|c| c == id).unwrap_or(0) as i64)
         .collect()
 }
 
@@ -141,7 +149,10 @@ pub fn accuracy(
             .map_err(|e| format!("{e:?}"))?;
         correct += pred
             .iter()
-            .zip(labels(chunk, seen))
+            .zip(labels(
+                &chunk.iter().map(|s| s.class_id).collect::<Vec<_>>(),
+                seen,
+            ))
             .filter(|(p, y)| **p == *y)
             .count();
     }
@@ -197,6 +208,15 @@ pub fn train(
     let mut model = ShiftGcn::new(&config, &dev);
     let mut optim = AdamWConfig::new().with_weight_decay(1e-4).init();
     let ce = CrossEntropyLossConfig::new().init(&dev);
+    if !(0.0..=1.0).contains(&cfg.mirror) {
+        return Err(format!(
+            "the mirror chance must be between 0 and 1 (got {})",
+            cfg.mirror
+        ));
+    }
+    // Mirror pairs within the classes trained on: a mirrored window never takes the label of
+    // an unseen (or, for a fold encoder, a validation) class.
+    let mirrors = Mirrors::of_classes(&data.catalog, &seen);
     let mut rng = Rng::new(cfg.seed ^ 0xE7C0);
     let steps_per_epoch = train.len().div_ceil(cfg.batch);
     let total_steps = (steps_per_epoch * cfg.epochs).max(1);
@@ -229,17 +249,21 @@ pub fn train(
             let lr = cfg.lr
                 * 0.5
                 * (1.0 + (std::f64::consts::PI * step as f64 / total_steps as f64).cos());
-            let x = windows(
+            let (x, ids) = labelled_windows(
                 batch,
                 cfg.window,
-                cfg.augment.augment().with_input(&config),
+                cfg.augment
+                    .augment()
+                    .with_input(&config)
+                    .with_mirror(cfg.mirror),
+                Some(&mirrors),
                 &mut rng,
             )?;
             let x = Tensor::<5>::from_data(
                 TensorData::new(x, [batch.len(), 3, cfg.window, 25, 2]),
                 &dev,
             );
-            let y = labels(batch, &seen);
+            let y = labels(&ids, &seen);
             let yt = Tensor::<1, Int>::from_data(TensorData::new(y.clone(), [batch.len()]), &dev);
             let (_, logits) = model.forward(x);
             let pred = logits

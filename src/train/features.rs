@@ -1,7 +1,7 @@
 //! Skeleton features for the CVAE: windows of the dataset through the exported encoder in
 //! ONNX Runtime (the same graph the server runs), clean and augmented.
 
-use super::data::{Augment, Sample, windows};
+use super::data::{Augment, Mirrors, Sample, labelled_windows};
 use crate::export;
 use crate::model::shift_gcn::ShiftGcnWeights;
 use crate::rng::Rng;
@@ -62,16 +62,31 @@ impl FeatureExtractor {
         aug: Augment,
         rng: &mut Rng,
     ) -> Result<Vec<f32>, String> {
+        self.labelled_features(samples, aug, None, rng)
+            .map(|(x, _)| x)
+    }
+
+    /// Features of samples and the class each stands for: its sample's, or the mirror class's
+    /// where `aug.mirror` mirrored the window (`data::labelled_windows`).
+    pub fn labelled_features(
+        &mut self,
+        samples: &[&Sample],
+        aug: Augment,
+        mirrors: Option<&Mirrors>,
+        rng: &mut Rng,
+    ) -> Result<(Vec<f32>, Vec<u32>), String> {
         let mut out = Vec::with_capacity(samples.len() * self.dim);
+        let mut labels = Vec::with_capacity(samples.len());
         for chunk in samples.chunks(64) {
             let aug = Augment {
                 span: self.span,
                 input: self.input,
                 ..aug
             };
-            let w = windows(chunk, self.window, aug, rng)?;
+            let (w, y) = labelled_windows(chunk, self.window, aug, mirrors, rng)?;
             out.extend(self.run(w, chunk.len())?);
+            labels.extend(y);
         }
-        Ok(out)
+        Ok((out, labels))
     }
 }

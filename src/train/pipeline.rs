@@ -2,7 +2,7 @@
 //! texts, validation on seen classes (epoch count, GZSL offset, unknown threshold), final CVAE
 //! training on all seen classes, evaluation on the unseen classes, export.
 
-use super::data::{Augment, Dataset, Sample};
+use super::data::{Augment, Dataset, Mirrors, Sample};
 use super::diagnostics::{Diagnostics, LOG_HEADER, diagnose, log_line};
 use super::encoder::load_checkpoint;
 use super::features::FeatureExtractor;
@@ -40,6 +40,10 @@ pub struct ScaleTrainConfig {
     pub seed: u64,
     /// Augmented feature copies per training sample.
     pub feature_augment: usize,
+    /// Chance of mirroring an augmented copy's window left to right, with the mirror class's
+    /// label (`data::Mirrors`, pairs within the classes fitted by the validation run).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub mirror: f32,
     /// Seen classes held out as pseudo-unseen for validation.
     pub val_classes: usize,
     /// KL weight of the ranking energy, when it is to differ from `beta`.
@@ -135,18 +139,29 @@ pub const SCALE_LOG: &str = "scale_log.csv";
 /// Training samples the final fit's diagnostics look at.
 const DIAGNOSTIC_SAMPLES: usize = 300;
 
-/// Features of samples: clean, plus `augment` augmented copies of each when asked.
+fn is_zero(v: &f32) -> bool {
+    *v == 0.0
+}
+
+/// Features of samples: clean, plus `augment` augmented copies of each when asked, these
+/// mirrored with chance `mirror` (`data::labelled_windows`) and labelled accordingly.
 fn feats(
     fx: &mut FeatureExtractor,
     samples: &[&Sample],
     augment: usize,
+    mirror: (f32, &Mirrors),
     rng: &mut Rng,
 ) -> Result<(Vec<f32>, Vec<u32>), String> {
-    let mut x = fx.features(samples, Augment::NONE, rng)?;
-    let mut y: Vec<u32> = samples.iter().map(|s| s.class_id).collect();
+    let (mut x, mut y) = fx.labelled_features(samples, Augment::NONE, None, rng)?;
     for _ in 0..augment {
-        x.extend(fx.features(samples, Augment::TRAIN, rng)?);
-        y.extend(samples.iter().map(|s| s.class_id));
+        let (xa, ya) = fx.labelled_features(
+            samples,
+            Augment::TRAIN.with_mirror(mirror.0),
+            Some(mirror.1),
+            rng,
+        )?;
+        x.extend(xa);
+        y.extend(ya);
     }
     Ok((x, y))
 }
@@ -465,19 +480,29 @@ pub fn prepare(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Prepared, St
         &seen_held,
         &unseen_all,
     )?;
+    if !(0.0..=1.0).contains(&cfg.mirror) {
+        return Err(format!(
+            "the mirror chance must be between 0 and 1 (got {})",
+            cfg.mirror
+        ));
+    }
+    let val = validation_classes(&seen, cfg.val_classes);
+    let fit_seen: Vec<u32> = seen.iter().copied().filter(|c| !val.contains(c)).collect();
+    // Mirror pairs within the validation run's classes, so that neither run's training copies
+    // carry the label of an unseen or a validation class, nor a validation class's motion.
+    let mirrors = Mirrors::of_classes(&data.catalog, &fit_seen);
+    let mirror = (cfg.mirror, &mirrors);
     let t0 = Instant::now();
-    let (xtr, ytr) = feats(&mut fx, &seen_train, cfg.feature_augment, &mut rng)?;
+    let (xtr, ytr) = feats(&mut fx, &seen_train, cfg.feature_augment, mirror, &mut rng)?;
     let feature_rate =
         (seen_train.len() * (1 + cfg.feature_augment)) as f32 / t0.elapsed().as_secs_f32();
-    let (xho, yho) = feats(&mut fx, &seen_held, 0, &mut rng)?;
-    let (xun, yun) = feats(&mut fx, &unseen_all, 0, &mut rng)?;
+    let (xho, yho) = feats(&mut fx, &seen_held, 0, mirror, &mut rng)?;
+    let (xun, yun) = feats(&mut fx, &unseen_all, 0, mirror, &mut rng)?;
     let classifier = super::shift_gcn::ShiftGcn::from_weights(&enc_weights, &super::device(false));
     let encoder_heldout =
         super::encoder::accuracy(&classifier, &seen_held, &seen, &enc_weights.config)?;
     let n_clean = seen_train.len();
     let (mean, std) = standardisation(&xtr[..n_clean * f], f);
-    let val = validation_classes(&seen, cfg.val_classes);
-    let fit_seen: Vec<u32> = seen.iter().copied().filter(|c| !val.contains(c)).collect();
     // Validation features: from the fold encoder when there is one.
     let fold = match &cfg.fold_encoder {
         Some(path) => {
@@ -507,8 +532,8 @@ pub fn prepare(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Prepared, St
             let mut fx = FeatureExtractor::new(&w, threads)?;
             let mut rng = Rng::new(cfg.seed ^ 0xF01D);
             Some((
-                feats(&mut fx, &seen_train, cfg.feature_augment, &mut rng)?,
-                feats(&mut fx, &seen_held, 0, &mut rng)?,
+                feats(&mut fx, &seen_train, cfg.feature_augment, mirror, &mut rng)?,
+                feats(&mut fx, &seen_held, 0, mirror, &mut rng)?,
             ))
         }
         None => None,
