@@ -2,8 +2,9 @@
 //! synthetic actions with standing still between (then the person leaves) gives those two
 //! actions as events, in order, with frame ranges within a window of the truth; standing still
 //! alone gives none, its labels flagged `still`. Standing still is the last pose held with the
-//! measured sensor model's noise. The two classes are ones the bundled model labels with high
-//! scores on these recordings (most classes score lower: `docs/protocol.md`, "Events").
+//! measured sensor model's noise. The two classes (`common::EVENT_ACTIONS`) are ones the
+//! bundled model labels with high scores on these recordings (most classes score lower:
+//! `docs/protocol.md`, "Events").
 
 mod common;
 
@@ -52,8 +53,9 @@ fn events_and_labels(frames: &[SkeletonFrame]) -> (Vec<EventMessage>, Vec<LabelM
 
 #[test]
 fn two_actions_with_standing_still_between_give_two_events() {
-    let a = common::synthetic_recording("clapping", 9, 1, 1000);
-    let b = common::synthetic_recording("raise both arms sideways", 9, 1, 1000);
+    let [first, second] = common::EVENT_ACTIONS;
+    let a = common::synthetic_recording(first, 9, 1, 1000);
+    let b = common::synthetic_recording(second, 9, 1, 1000);
     let pose = a.last().unwrap().clone();
     // The person then leaves: frames without bodies, until the server forgets the body.
     let mut gone = pose.clone();
@@ -75,10 +77,10 @@ fn two_actions_with_standing_still_between_give_two_events() {
     assert_eq!(
         got,
         [
-            (EventKind::Start, "clapping"),
-            (EventKind::End, "clapping"),
-            (EventKind::Start, "raise both arms sideways"),
-            (EventKind::End, "raise both arms sideways"),
+            (EventKind::Start, first),
+            (EventKind::End, first),
+            (EventKind::Start, second),
+            (EventKind::End, second),
         ]
     );
     // Each event's frames are within one window of the action's true frames.

@@ -547,11 +547,12 @@ fn two_actions() -> NtuSequence {
         };
         scale::synth::generate(class, &spec, 1000).unwrap()
     };
-    let mut seq = part("clapping");
+    let [first, second] = common::EVENT_ACTIONS;
+    let mut seq = part(first);
     let body = seq.frames[0].bodies[0].body_id;
     let last = seq.frames.last().unwrap().clone();
     seq.frames.extend(std::iter::repeat_n(last, 90));
-    let mut b = part("raise both arms sideways");
+    let mut b = part(second);
     for f in &mut b.frames {
         for body_frame in &mut f.bodies {
             body_frame.body_id = body;
@@ -609,10 +610,10 @@ fn events_of_a_replayed_recording_reach_a_pyzmq_subscriber() {
     assert_eq!(
         names,
         [
-            (EventKind::Start, "clapping"),
-            (EventKind::End, "clapping"),
-            (EventKind::Start, "raise both arms sideways"),
-            (EventKind::End, "raise both arms sideways"),
+            (EventKind::Start, common::EVENT_ACTIONS[0]),
+            (EventKind::End, common::EVENT_ACTIONS[0]),
+            (EventKind::Start, common::EVENT_ACTIONS[1]),
+            (EventKind::End, common::EVENT_ACTIONS[1]),
         ]
     );
     let body = frames[0].bodies[0].id;
@@ -713,9 +714,10 @@ fn an_event_ends_when_its_bridge_goes_away() {
     let tmp = tempfile::tempdir().unwrap();
     let rec = tmp.path().join("S001C001P009R001A009.skeleton");
     let mut seq = two_actions();
-    // Clapping only, then the bridge stops: the body never leaves the view.
-    let clapping = common::synthetic_recording("clapping", 9, 1, 1000).len();
-    seq.frames.truncate(clapping);
+    // The first action only, then the bridge stops: the body never leaves the view.
+    let first = common::EVENT_ACTIONS[0];
+    seq.frames
+        .truncate(common::synthetic_recording(first, 9, 1, 1000).len());
     seq.write(&rec).unwrap();
     let run = serve_and_subscribe(&py, &tmp.path().join("serve.err"), &[], &["--events"]);
     let (frames_ep, server, sub) = (run.frames, run.server, run.subscriber);
@@ -729,9 +731,6 @@ fn an_event_ends_when_its_bridge_goes_away() {
     assert!(clean);
     let (_, events, stats) = collect_all(sub);
     let got = common::event_names(&events);
-    assert_eq!(
-        got,
-        [(EventKind::Start, "clapping"), (EventKind::End, "clapping")]
-    );
+    assert_eq!(got, [(EventKind::Start, first), (EventKind::End, first)]);
     assert!(stats.unwrap().stream_resets >= 1);
 }

@@ -30,8 +30,8 @@ impl Default for EventConfig {
     /// windows and of standing still, `exit` at the median of wrong top-1 windows.
     fn default() -> EventConfig {
         EventConfig {
-            enter: 0.17,
-            exit: 0.09,
+            enter: 0.11,
+            exit: 0.06,
             min_windows: 3,
         }
     }

@@ -73,6 +73,13 @@ pub fn free_endpoint() -> String {
     format!("tcp://127.0.0.1:{}", l.local_addr().unwrap().port())
 }
 
+/// The two actions the event tests stream, one after the other, by performer 9 (camera 1,
+/// replication 1, generator seed 1000): classes the bundled model scores above
+/// `--event-enter` on those recordings, so that each gives an event (most classes score
+/// lower: `docs/protocol.md`, "Events"; `cargo run --release --example event_scores` lists
+/// which classes give events with a model).
+pub const EVENT_ACTIONS: [&str; 2] = ["cheer up", "raise both arms sideways"];
+
 /// (start or end, class name) of each event, in order.
 pub fn event_names(
     events: &[scale::protocol::EventMessage],
