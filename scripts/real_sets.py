@@ -7,7 +7,7 @@ Usage, from the repository root (Python 3.11, standard library only):
     scale eval --data target/real/utkinect/catalog --catalog models/catalog.json      # mode a
     scale eval --data target/real/utkinect/own --catalog target/real/utkinect/own/catalog.json  # mode b
 
-For each set (utkinect, hdm05, ntu) it writes two labelled folders under OUT:
+For each set (utkinect, hdm05, ntu, cmu) it writes two labelled folders under OUT:
 
 - `OUT/<set>/catalog/labels.csv`: the clips whose action is one of the bundled catalogue's
   classes (models/catalog.json), labelled with the catalogue's class name (mode a: ranked among
@@ -21,6 +21,12 @@ For each set (utkinect, hdm05, ntu) it writes two labelled folders under OUT:
   label (default: the name itself, as for NTU, whose official names are already phrases). The
   clips are labelled with the catalogue's name, the dataset's label kept in the extra column
   `set_label` (as in catalog/labels.csv).
+
+CMU (27 motion-capture takes of subjects 2, 3, 6 and 7, BVH) is labelled by CMU's one-line
+description of each take (CMU_LABELS: the four kinds of walking as one label); only its jump
+is a catalogue action, so it is mostly an own-mode set: motion capture from another studio and
+another retargeting than HDM05's, the check that a model trained on HDM05 motion has not learnt
+HDM05 alone. CMU may reach the bundled model's training data; it does not so far.
 
 HDM05 is also written with one actor held out (HELD_OUT_ACTOR, dg): `OUT/hdm05-not-dg/` holds
 the other two actors' clips (bd, bk), training data for the motion-capture lever (`scale train
@@ -118,6 +124,26 @@ MAPPING: dict[str, list[tuple[str, str | None, str]]] = {
         ("throwBasketball", "throw", "throwing a ball; a basketball throw is often two-handed "
          "while the catalogue's text describes a one-arm overarm throw, but it is a throw"),
     ],
+    # CMU labels are the takes' one-line descriptions after CMU_LABELS (the walks as one).
+    "cmu": [
+        ("walk", None, "one person walking (slow, brisk, on uneven terrain); the catalogue's "
+         "walking classes are two-person interactions"),
+        ("run/jog", None, "the catalogue has no running class"),
+        # A two-footed jump, then standing to steady the body.
+        ("jump, balance", "jump up", "a jump off both feet (then a moment keeping the "
+         "balance): the catalogue's two-footed jump"),
+        # The bundled catalogue has no punching class (the extended catalogue's compositional
+        # punches name a fist and a count, and are not served).
+        ("punch/strike", None, "punches at an imaginary opponent; the bundled catalogue has no "
+         "punching class"),
+        ("bend over, scoop up, rise, lift arm", None, "a take of several actions: bending over "
+         "and scooping something up is close to 'pickup', then rising and lifting an arm; not "
+         "one catalogue action"),
+        ("swordplay", None, "the catalogue has no sword or fencing class"),
+        ("wash self", None, "the catalogue has no washing class"),
+        ("basketball - forward dribble", None, "bouncing a ball while walking; the catalogue has "
+         "no dribbling class"),
+    ],
     # NTU labels are the official names (classes_ntu120.tsv without the final period); the
     # mapped ones are the catalogue's NTU classes under the same name (checked against ntu_id).
     "ntu": [
@@ -135,6 +161,15 @@ MAPPING: dict[str, list[tuple[str, str | None, str]]] = {
          "name"),
     ],
 }
+
+# CMU's one-line description of a take -> the set's label (the four kinds of walking are one
+# action; every other description is its own label).
+CMU_LABELS = {"walk": "walk", "slow walk": "walk", "brisk walk": "walk",
+              "walk on uneven terrain": "walk", "run/jog": "run/jog",
+              "jump, balance": "jump, balance", "punch/strike": "punch/strike",
+              "bend over, scoop up, rise, lift arm": "bend over, scoop up, rise, lift arm",
+              "swordplay": "swordplay", "wash self": "wash self",
+              "basketball - forward dribble": "basketball - forward dribble"}
 
 NTU_IDS = {"drink water": 1, "eat meal/snack": 2, "brushing teeth": 3, "brushing hair": 4,
            "drop": 5, "reading": 11, "writing": 12, "take off a shoe": 17,
@@ -450,24 +485,34 @@ def utkinect(real: Path, out: Path, bundled: dict, report: Report) -> None:
 HELD_OUT_ACTOR = "dg"
 
 
+def fixture_rows(labels: Path, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a fixture set's labels.csv with their line numbers; each has `columns`."""
+    with labels.open(newline="", encoding="utf-8") as f:
+        rows = list(enumerate(csv.DictReader(f), 2))
+    for n, row in rows:
+        missing = [c for c in columns if row.get(c) is None]
+        if missing:
+            raise Failure(f"{labels}:{n}: no column {missing[0]!r}")
+    if not rows:
+        raise Failure(f"{labels}: no clips")
+    return rows
+
+
+def fixture_file(labels: Path, n: int, path: Path) -> str:
+    """The absolute path of a file that line `n` of `labels` names; it must exist."""
+    path = path.resolve()
+    if not path.is_file():
+        raise Failure(f"{labels}:{n}: {path} does not exist")
+    return str(path)
+
+
 def hdm05(real: Path, out: Path, bundled: dict, report: Report) -> None:
     src = real / "hdm05"
     labels = src / "labels.csv"
-    clips = []
-    with labels.open(newline="", encoding="utf-8") as f:
-        for n, row in enumerate(csv.DictReader(f), 2):
-            try:
-                amc, label, asf = row["file"], row["label"], row["asf"]
-            except KeyError as e:
-                raise Failure(f"{labels}: no column {e}") from None
-            amc_path, asf_path = (src / amc).resolve(), (src / asf).resolve()
-            for p in (amc_path, asf_path):
-                if not p.is_file():
-                    raise Failure(f"{labels}:{n}: {p} does not exist")
-            clips.append({"file": str(amc_path), "label": label, "skeleton": str(asf_path),
-                          "actor": row.get("actor", ""), "take": row.get("take", "")})
-    if not clips:
-        raise Failure(f"{labels}: no clips")
+    clips = [{"file": fixture_file(labels, n, src / row["file"]), "label": row["label"],
+              "skeleton": fixture_file(labels, n, src / row["asf"]),
+              "actor": row.get("actor", ""), "take": row.get("take", "")}
+             for n, row in fixture_rows(labels, ["file", "label", "asf"])]
     header = ["file", "label", "skeleton", "actor", "take"]
     write_folders("hdm05", out, bundled, report, header, clips)
     # An actor held out, for training on motion capture fairly (docs/results.md, the mocap
@@ -479,6 +524,26 @@ def hdm05(real: Path, out: Path, bundled: dict, report: Report) -> None:
                       [c for c in clips if c["actor"] != actor], folder=f"hdm05-not-{actor}")
         write_folders("hdm05", out, bundled, report, header,
                       [c for c in clips if c["actor"] == actor], folder=f"hdm05-{actor}")
+
+
+# ---------------------------------------------------------------------------------------------
+# CMU
+
+
+def cmu(real: Path, out: Path, bundled: dict, report: Report) -> None:
+    src = real / "cmu"
+    labels = src / "labels.csv"
+    clips = []
+    for n, row in fixture_rows(labels, ["file", "description"]):
+        description = row["description"]
+        if description not in CMU_LABELS:
+            raise Failure(f"{labels}:{n}: description {description!r} is not in CMU_LABELS: "
+                          "decide its label and add it")
+        clips.append({"file": fixture_file(labels, n, src / row["file"]),
+                      "label": CMU_LABELS[description], "subject": row.get("subject", ""),
+                      "trial": row.get("trial", ""), "description": description})
+    write_folders("cmu", out, bundled, report,
+                  ["file", "label", "subject", "trial", "description"], clips)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -539,7 +604,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default="target/real", help="output folder (inside target/)")
     ap.add_argument("--catalog", default=str(REPO / "models" / "catalog.json"),
                     help="the bundled catalogue that mode a labels refer to")
-    ap.add_argument("--sets", default="utkinect,hdm05,ntu", help="comma-separated sets")
+    ap.add_argument("--sets", default="utkinect,hdm05,ntu,cmu", help="comma-separated sets")
     ap.add_argument("--mapping-md", action="store_true",
                     help="print the label -> catalogue class table as markdown and exit")
     args = ap.parse_args(argv)
@@ -560,6 +625,7 @@ def main(argv: list[str] | None = None) -> int:
     runners = {
         "utkinect": (real / "utkinect", lambda b, r: utkinect(real, out, b, r)),
         "hdm05": (real / "hdm05", lambda b, r: hdm05(real, out, b, r)),
+        "cmu": (real / "cmu", lambda b, r: cmu(real, out, b, r)),
         "ntu": (fixtures / "ntu", lambda b, r: ntu(fixtures, out, b, r)),
     }
     report = Report()
