@@ -1,5 +1,5 @@
 //! The real development set (`../shared/fixtures/real/`): `scripts/real_sets.py` turns
-//! UTKinect, HDM05 and NTU RGB+D into labelled folders under the test's target folder (never
+//! UTKinect, HDM05, NTU RGB+D and CMU into labelled folders under the test's target folder (never
 //! into the repository), and `scale eval --data DIR --catalog FILE` and `scale label` run on
 //! them. Skipped without the fixtures; failing under `SCALE_REQUIRE_FIXTURES=1` (CI).
 
@@ -385,7 +385,7 @@ fn extra_motion_capture_joins_synthetic_training_data() {
     assert!(made.status.success());
     let extra = out.join("hdm05/catalog");
     let plain = scale::train::data::Dataset::load(&synth).unwrap();
-    let data = scale::train::data::Dataset::load_training(&synth, Some(&extra)).unwrap();
+    let data = scale::train::data::Dataset::load_training(&synth, Some(&extra), 1).unwrap();
     assert_eq!(data.kind, scale::train::data::DataKind::Synthetic);
     assert_eq!(data.samples.len(), plain.samples.len() + 93);
     let added: Vec<_> = data.samples.iter().filter(|s| s.id.setup == 2).collect();
@@ -410,6 +410,56 @@ fn extra_motion_capture_joins_synthetic_training_data() {
         .filter(|(a, c)| a.frames == c.frames && joint(a) != joint(c))
         .count();
     assert!(moved > 80, "{moved} of 93 clips carry sensor noise");
+    // Three copies: each clip three times, the first as with one copy, the others under other
+    // noise; ids stay unique and nothing of them is held out.
+    let three = scale::train::data::Dataset::load_training(&synth, Some(&extra), 3).unwrap();
+    let copies: Vec<_> = three.samples.iter().filter(|s| s.id.setup == 2).collect();
+    assert_eq!(copies.len(), 3 * 93);
+    assert!(copies.iter().all(|s| three.is_train(s)));
+    let mut ids: Vec<_> = three.samples.iter().map(|s| s.id).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), three.samples.len(), "sample ids stay unique");
+    assert_eq!(held(&three), held(&plain));
+    for (i, a) in added.iter().enumerate() {
+        let (first, second) = (copies[i], copies[93 + i]);
+        assert_eq!(first.tracks, a.tracks, "copy 0 of clip {i}");
+        assert_eq!(second.frames, a.frames);
+        assert_ne!(
+            second.tracks, a.tracks,
+            "copy 1 of clip {i} has its own noise"
+        );
+    }
+    let err = scale::train::data::Dataset::load_training(&synth, Some(&extra), 0).unwrap_err();
+    assert!(err.contains("0 copies"), "{err}");
+}
+
+#[test]
+fn cmu_takes_are_evaluated_by_text_through_bvh() {
+    let Some(out) = real_sets() else { return };
+    // (b) every take, among the set's eight actions by text: BVH of a Z-up Reallusion
+    // skeleton in centimetres, read and retargeted like any motion capture.
+    let own = out.join("cmu/own");
+    let v = eval(&own, &own.join("catalog.json"), &[]);
+    assert_eq!(
+        (v["clips"].as_u64(), v["classes"].as_array().unwrap().len()),
+        (Some(27), 8)
+    );
+    assert!((v["chance_top1"].as_f64().unwrap() - 0.125).abs() < 1e-12);
+    let counts = per_class_counts(&v);
+    // The four kinds of walking are one label; each other description is its own.
+    assert!(counts.contains(&("walk".to_string(), 17)), "{counts:?}");
+    assert!(
+        counts.contains(&("dribble a basketball".to_string(), 4)),
+        "{counts:?}"
+    );
+    assert_eq!(counts.iter().map(|(_, n)| n).sum::<u64>(), 27);
+    // (a) only the jump is a catalogue action.
+    let v = eval(
+        &out.join("cmu/catalog"),
+        &root().join("models/catalog.json"),
+        &[],
+    );
+    assert_eq!(per_class_counts(&v), [("jump up".to_string(), 1)]);
 }
 
 /// The still test (`--still-below`, `docs/protocol.md` "Standing still") on real people doing

@@ -307,6 +307,10 @@ pub enum TrainCommand {
         /// out); labels are class names of --data's catalogue.
         #[arg(long, value_name = "DIR")]
         extra_data: Option<PathBuf>,
+        /// Each --extra-data clip joins this many times, each copy under other sensor noise
+        /// (more weight for real motion against the synthetic recordings).
+        #[arg(long, default_value_t = 1, value_name = "N", requires = "extra_data", value_parser = clap::value_parser!(u64).range(1..=64))]
+        extra_copies: u64,
         /// Zero-shot split whose seen classes to train on (e.g. synth-35/5, ntu60-55/5).
         #[arg(long)]
         split: String,
@@ -376,6 +380,10 @@ pub enum TrainCommand {
         /// out); labels are class names of --data's catalogue.
         #[arg(long, value_name = "DIR")]
         extra_data: Option<PathBuf>,
+        /// Each --extra-data clip joins this many times, each copy under other sensor noise
+        /// (more weight for real motion against the synthetic recordings).
+        #[arg(long, default_value_t = 1, value_name = "N", requires = "extra_data", value_parser = clap::value_parser!(u64).range(1..=64))]
+        extra_copies: u64,
         #[arg(long)]
         split: String,
         /// Output model folder.
@@ -555,6 +563,7 @@ pub fn main() -> ExitCode {
                     encoder,
                     data,
                     extra_data,
+                    extra_copies,
                     split,
                     out,
                     hidden,
@@ -624,6 +633,7 @@ pub fn main() -> ExitCode {
                 encoder,
                 data,
                 extra_data,
+                extra_copies: extra_copies as usize,
                 split,
                 hidden,
                 latent,
@@ -652,6 +662,7 @@ pub fn main() -> ExitCode {
                 TrainCommand::Encoder {
                     data,
                     extra_data,
+                    extra_copies,
                     split,
                     window,
                     width,
@@ -671,6 +682,7 @@ pub fn main() -> ExitCode {
             crate::train::encoder::EncoderTrainConfig {
                 data,
                 extra_data,
+                extra_copies: extra_copies as usize,
                 split,
                 window,
                 width,

@@ -7,7 +7,7 @@ use std::path::Path;
 
 pub fn encoder(cfg: EncoderTrainConfig, out: &Path) -> CliResult {
     let started = std::time::Instant::now();
-    let data = Dataset::load_training(&cfg.data, cfg.extra_data.as_deref())?;
+    let data = Dataset::load_training(&cfg.data, cfg.extra_data.as_deref(), cfg.extra_copies)?;
     eprintln!(
         "loaded {} recordings from {} in {:.1} s",
         data.samples.len(),

@@ -46,6 +46,9 @@ pub struct Dataset {
 
 /// First seed of the sensor noise given to extra training clips ([`Dataset::load_training`]).
 pub const EXTRA_NOISE_SEED: u64 = 0x6d6f_6361_7000;
+/// How far apart the noise seeds of two copies of the extra clips start (more than any
+/// folder's clip count).
+pub const EXTRA_COPY_STRIDE: u64 = 1 << 32;
 
 /// The catalogue of NTU RGB+D 120 with its eight zero-shot splits (ids = NTU action ids).
 pub fn ntu_catalog() -> Catalog {
@@ -203,12 +206,25 @@ impl Dataset {
     /// retargeted motion capture) added as training samples: none of them is held out, so the
     /// held-out part stays `dir`'s own. Their labels are class names of `dir`'s catalogue;
     /// they become samples of setup 2 (`dir`'s are setup 1), performer 1. Motion-capture clips
-    /// get the generator's sensor noise (clip i seeded with `EXTRA_NOISE_SEED + i`).
-    pub fn load_training(dir: &Path, extra: Option<&Path>) -> Result<Dataset, String> {
+    /// get the generator's sensor noise (clip i seeded with `EXTRA_NOISE_SEED + i`). With
+    /// `copies` > 1 each clip joins that many times, copy k under other noise (seeds from
+    /// `EXTRA_NOISE_SEED + k · EXTRA_COPY_STRIDE`): real motion weighs more against the
+    /// synthetic recordings, each copy a different sensor's view of it.
+    pub fn load_training(
+        dir: &Path,
+        extra: Option<&Path>,
+        copies: usize,
+    ) -> Result<Dataset, String> {
         let mut data = Dataset::load(dir)?;
         let Some(extra) = extra else {
             return Ok(data);
         };
+        if copies == 0 {
+            return Err(format!(
+                "{}: 0 copies of the extra clips; give 1 or more",
+                extra.display()
+            ));
+        }
         if data.kind == DataKind::Ntu {
             return Err(format!(
                 "{}: extra data joins a synthetic or labelled folder, not NTU RGB+D (its cross-subject protocol has no place for it)",
@@ -216,11 +232,16 @@ impl Dataset {
             ));
         }
         // Motion capture gets the generator's sensor noise, as the synthetic recordings have.
-        let more = Dataset::load_labelled(extra, data.catalog.clone(), Some(EXTRA_NOISE_SEED))?;
-        if more.samples.is_empty() {
-            return Err(format!("{}: no clips", extra.display()));
+        let mut more = Vec::new();
+        for k in 0..copies as u64 {
+            let seed = EXTRA_NOISE_SEED + k * EXTRA_COPY_STRIDE;
+            let copy = Dataset::load_labelled(extra, data.catalog.clone(), Some(seed))?;
+            if copy.samples.is_empty() {
+                return Err(format!("{}: no clips", extra.display()));
+            }
+            more.extend(copy.samples);
         }
-        for (i, mut s) in more.samples.into_iter().enumerate() {
+        for (i, mut s) in more.into_iter().enumerate() {
             s.id.setup = 2;
             s.id.camera = 1;
             s.id.performer = 1;

@@ -26,6 +26,9 @@ pub struct EncoderTrainConfig {
     /// A labelled folder whose clips join the training data (`Dataset::load_training`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra_data: Option<PathBuf>,
+    /// Times each extra clip joins, each copy under other sensor noise.
+    #[serde(default = "super::one", skip_serializing_if = "super::is_one")]
+    pub extra_copies: usize,
     pub split: String,
     pub window: usize,
     pub width: f32,
@@ -51,12 +54,8 @@ pub struct EncoderTrainConfig {
     pub fold: Option<usize>,
     /// Chance per training window of mirroring it left to right, with the label of the
     /// mirror class (`data::Mirrors`; 0: off).
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "super::is_zero")]
     pub mirror: f32,
-}
-
-fn is_zero(v: &f32) -> bool {
-    *v == 0.0
 }
 
 /// One epoch's numbers (a row of the CSV log).
@@ -202,18 +201,18 @@ pub fn train(
         centring: cfg.centring,
     };
     config.validate()?;
-    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let dev = super::device(true);
-    dev.seed(cfg.seed);
-    let mut model = ShiftGcn::new(&config, &dev);
-    let mut optim = AdamWConfig::new().with_weight_decay(1e-4).init();
-    let ce = CrossEntropyLossConfig::new().init(&dev);
     if !(0.0..=1.0).contains(&cfg.mirror) {
         return Err(format!(
             "the mirror chance must be between 0 and 1 (got {})",
             cfg.mirror
         ));
     }
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let dev = super::device(true);
+    dev.seed(cfg.seed);
+    let mut model = ShiftGcn::new(&config, &dev);
+    let mut optim = AdamWConfig::new().with_weight_decay(1e-4).init();
+    let ce = CrossEntropyLossConfig::new().init(&dev);
     // Mirror pairs within the classes trained on: a mirrored window never takes the label of
     // an unseen (or, for a fold encoder, a validation) class.
     let mirrors = Mirrors::of_classes(&data.catalog, &seen);

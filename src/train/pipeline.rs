@@ -28,6 +28,9 @@ pub struct ScaleTrainConfig {
     /// A labelled folder whose clips join the training data (`Dataset::load_training`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra_data: Option<PathBuf>,
+    /// Times each extra clip joins, each copy under other sensor noise.
+    #[serde(default = "super::one", skip_serializing_if = "super::is_one")]
+    pub extra_copies: usize,
     pub split: String,
     pub hidden: usize,
     pub latent: usize,
@@ -42,7 +45,7 @@ pub struct ScaleTrainConfig {
     pub feature_augment: usize,
     /// Chance of mirroring an augmented copy's window left to right, with the mirror class's
     /// label (`data::Mirrors`, pairs within the classes fitted by the validation run).
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "super::is_zero")]
     pub mirror: f32,
     /// Seen classes held out as pseudo-unseen for validation.
     pub val_classes: usize,
@@ -138,10 +141,6 @@ pub struct ScaleDiagnostics {
 pub const SCALE_LOG: &str = "scale_log.csv";
 /// Training samples the final fit's diagnostics look at.
 const DIAGNOSTIC_SAMPLES: usize = 300;
-
-fn is_zero(v: &f32) -> bool {
-    *v == 0.0
-}
 
 /// Features of samples: clean, plus `augment` augmented copies of each when asked, these
 /// mirrored with chance `mirror` (`data::labelled_windows`) and labelled accordingly.
@@ -436,7 +435,7 @@ fn check_coverage(
 
 /// Loads data and encoder, extracts features and carves the validation split.
 pub fn prepare(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Prepared, String> {
-    let data = Dataset::load_training(&cfg.data, cfg.extra_data.as_deref())?;
+    let data = Dataset::load_training(&cfg.data, cfg.extra_data.as_deref(), cfg.extra_copies)?;
     let (enc_weights, enc_meta) = load_checkpoint(&cfg.encoder)?;
     let split = data
         .catalog
