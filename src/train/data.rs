@@ -675,6 +675,17 @@ pub fn labelled_windows(
     Ok((out, labels))
 }
 
+/// Refuses a mirror chance (`--mirror`, both training stages) outside 0–1.
+pub fn check_mirror(mirror: f32) -> Result<(), String> {
+    if (0.0..=1.0).contains(&mirror) {
+        Ok(())
+    } else {
+        Err(format!(
+            "the mirror chance must be between 0 and 1 (got {mirror})"
+        ))
+    }
+}
+
 /// Mirrors a normalised window left to right in place: the body's own left–right axis (x,
 /// from ShoulderRight towards ShoulderLeft after normalisation step 4) changes sign and every
 /// joint trades places with its counterpart ([`Joint::mirror`]). The result is again a

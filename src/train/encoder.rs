@@ -4,7 +4,9 @@
 //! crop keeping 50–100 % of the sequence (resampled to T by the shared normaliser) and random
 //! rotations of up to ±10° about each axis. AdamW with a cosine learning-rate schedule.
 
-use super::data::{Augment, AugmentPreset, Dataset, Mirrors, Sample, labelled_windows, windows};
+use super::data::{
+    Augment, AugmentPreset, Dataset, Mirrors, Sample, check_mirror, labelled_windows, windows,
+};
 use super::shift_gcn::{ShiftGcn, vec_of};
 use crate::model::shift_gcn::{ShiftGcnConfig, ShiftGcnWeights};
 use crate::model::tensors::NamedTensors;
@@ -201,12 +203,7 @@ pub fn train(
         centring: cfg.centring,
     };
     config.validate()?;
-    if !(0.0..=1.0).contains(&cfg.mirror) {
-        return Err(format!(
-            "the mirror chance must be between 0 and 1 (got {})",
-            cfg.mirror
-        ));
-    }
+    check_mirror(cfg.mirror)?;
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     let dev = super::device(true);
     dev.seed(cfg.seed);

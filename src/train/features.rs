@@ -55,20 +55,10 @@ impl FeatureExtractor {
         Ok(data.to_vec())
     }
 
-    /// Features of samples, in batches of 64, over the windows the encoder was trained on.
+    /// Features of samples, in batches of 64, over the windows the encoder was trained on, and
+    /// the class each stands for: its sample's, or the mirror class's where `aug.mirror`
+    /// mirrored the window (`data::labelled_windows`).
     pub fn features(
-        &mut self,
-        samples: &[&Sample],
-        aug: Augment,
-        rng: &mut Rng,
-    ) -> Result<Vec<f32>, String> {
-        self.labelled_features(samples, aug, None, rng)
-            .map(|(x, _)| x)
-    }
-
-    /// Features of samples and the class each stands for: its sample's, or the mirror class's
-    /// where `aug.mirror` mirrored the window (`data::labelled_windows`).
-    pub fn labelled_features(
         &mut self,
         samples: &[&Sample],
         aug: Augment,

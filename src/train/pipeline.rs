@@ -2,7 +2,7 @@
 //! texts, validation on seen classes (epoch count, GZSL offset, unknown threshold), final CVAE
 //! training on all seen classes, evaluation on the unseen classes, export.
 
-use super::data::{Augment, Dataset, Mirrors, Sample};
+use super::data::{Augment, Dataset, Mirrors, Sample, check_mirror};
 use super::diagnostics::{Diagnostics, LOG_HEADER, diagnose, log_line};
 use super::encoder::load_checkpoint;
 use super::features::FeatureExtractor;
@@ -151,9 +151,9 @@ fn feats(
     mirror: (f32, &Mirrors),
     rng: &mut Rng,
 ) -> Result<(Vec<f32>, Vec<u32>), String> {
-    let (mut x, mut y) = fx.labelled_features(samples, Augment::NONE, None, rng)?;
+    let (mut x, mut y) = fx.features(samples, Augment::NONE, None, rng)?;
     for _ in 0..augment {
-        let (xa, ya) = fx.labelled_features(
+        let (xa, ya) = fx.features(
             samples,
             Augment::TRAIN.with_mirror(mirror.0),
             Some(mirror.1),
@@ -479,12 +479,7 @@ pub fn prepare(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Prepared, St
         &seen_held,
         &unseen_all,
     )?;
-    if !(0.0..=1.0).contains(&cfg.mirror) {
-        return Err(format!(
-            "the mirror chance must be between 0 and 1 (got {})",
-            cfg.mirror
-        ));
-    }
+    check_mirror(cfg.mirror)?;
     let val = validation_classes(&seen, cfg.val_classes);
     let fit_seen: Vec<u32> = seen.iter().copied().filter(|c| !val.contains(c)).collect();
     // Mirror pairs within the validation run's classes, so that neither run's training copies
