@@ -477,3 +477,168 @@ fn an_ensemble_is_its_members_trained_one_by_one() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Top-1 of a `--zsl-scores` file: the share of rows where no class has a lower energy than
+/// the true one (as the ZSL figures count it).
+fn top1_of_scores(scores: &serde_json::Value) -> (f64, usize, usize) {
+    let classes: Vec<u64> = scores["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    let truth = scores["truth"].as_array().unwrap();
+    let rows = scores["energies"].as_array().unwrap();
+    assert_eq!(truth.len(), rows.len());
+    let mut right = 0;
+    for (t, row) in truth.iter().zip(rows) {
+        let row: Vec<f64> = row
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        assert_eq!(row.len(), classes.len());
+        let y = classes
+            .iter()
+            .position(|c| *c == t.as_u64().unwrap())
+            .expect("the true class is a column");
+        right += usize::from(row.iter().all(|e| *e >= row[y]));
+    }
+    (right as f64 / rows.len() as f64, rows.len(), classes.len())
+}
+
+#[test]
+fn zsl_scores_are_the_energies_the_zero_shot_figures_rank() {
+    let tmp = tempfile::tempdir().unwrap();
+    tiny_extended_set(tmp.path());
+    for (name, extra) in [("scale", None), ("alignment", Some("--alignment-baseline"))] {
+        let file = tmp.path().join(format!("{name}.json"));
+        let file_arg = file.to_str().unwrap().to_string();
+        let mut args = vec!["--epochs", "2", "--zsl-scores", &file_arg];
+        args.extend(extra);
+        let report = report_of(&train_scale(tmp.path(), &tmp.path().join(name), &args));
+        // The report itself does not carry them.
+        assert!(report.get("zsl").is_none(), "{report}");
+        let scores: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let (top1, rows, k) = top1_of_scores(&scores);
+        assert_eq!(k, CLASSES - SEEN, "{name}: one column per unseen class");
+        assert_eq!(
+            rows as u64,
+            report["accuracies"]["n"].as_u64().unwrap(),
+            "{name}"
+        );
+        let reported = report["accuracies"]["zsl_top1"].as_f64().unwrap();
+        assert!(
+            (top1 - reported).abs() < 1e-6,
+            "{name}: {top1} against {reported}"
+        );
+        let ids = scale::catalog::Catalog::load(&tmp.path().join("catalog.json"))
+            .unwrap()
+            .split(SPLIT)
+            .unwrap()
+            .unseen
+            .clone();
+        let classes: Vec<u32> = scores["classes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap() as u32)
+            .collect();
+        assert_eq!(classes, ids, "{name}");
+    }
+    // An unwritable path is an error naming it, after training.
+    let bad = tmp.path().join("no/such/dir/scores.json");
+    let out = train_scale(
+        tmp.path(),
+        &tmp.path().join("bad"),
+        &[
+            "--epochs",
+            "1",
+            "--alignment-baseline",
+            "--zsl-scores",
+            bad.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/dir/scores.json"));
+}
+
+/// `scripts/benchmark_table.py` on hand-made runs: means and spreads over seeds, the paired
+/// difference seed by seed, and the fusion ranked from the saved energies.
+#[test]
+fn the_benchmark_table_pairs_seeds_and_fuses_saved_energies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let runs = tmp.path().join("runs");
+    std::fs::create_dir_all(runs.join("ext-92-8")).unwrap();
+    let run = |variant: &str, seed: u32, zsl: f64| {
+        let line = serde_json::json!({
+            "split": "ext-92/8", "variant": variant, "seed": seed, "real": null,
+            "report": {"accuracies": {"zsl_top1": zsl, "gzsl_h": 0.3, "n": 2}},
+        });
+        std::fs::write(
+            runs.join(format!("ext-92-8/{variant}-{seed}.json")),
+            line.to_string(),
+        )
+        .unwrap();
+    };
+    for (seed, (full, base)) in [(0.5, 0.4), (0.6, 0.45), (0.7, 0.5)]
+        .into_iter()
+        .enumerate()
+    {
+        run("full", seed as u32, full);
+        run("alignment", seed as u32, base);
+    }
+    // Seed 0's energies: each method ranks one of the two recordings right; standardised and
+    // summed they rank both right.
+    let scores = |energies: serde_json::Value| {
+        serde_json::json!({"classes": [7, 8, 9], "truth": [8, 7], "energies": energies}).to_string()
+    };
+    std::fs::write(
+        runs.join("ext-92-8/full-0.scores.json"),
+        scores(serde_json::json!([[0.0, 1.0, 5.0], [0.0, 2.0, 1.0]])),
+    )
+    .unwrap();
+    std::fs::write(
+        runs.join("ext-92-8/alignment-0.scores.json"),
+        scores(serde_json::json!([[1.0, 0.0, 1.0], [0.5, 0.0, 1.0]])),
+    )
+    .unwrap();
+    let out = Command::new("python3")
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/benchmark_table.py"))
+        .arg(&runs)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = |start: &str, nth: usize| -> String {
+        text.lines()
+            .filter(|l| l.starts_with(start))
+            .nth(nth)
+            .unwrap_or_else(|| panic!("no line {start:?} #{nth} in\n{text}"))
+            .to_string()
+    };
+    assert!(
+        line("| SCALE (full) |", 0).contains("| 60.0 ± 10.0 (3) | — |"),
+        "{text}"
+    );
+    assert!(
+        line("| alignment baseline |", 0).contains("| 45.0 ± 5.0 (3) |"),
+        "{text}"
+    );
+    assert!(
+        line("| alignment baseline |", 1).contains("| 15.0 ± 5.0 (3) ahead |"),
+        "{text}"
+    );
+    assert!(line("| fusion", 0).contains("| 100.0 (1) |"), "{text}");
+    assert!(line("| fusion", 1).contains("| -50.0 (1) |"), "{text}");
+    assert!(
+        line("| chance |", 0).contains("| 12.5 | 5.0 | 3.0 | 2.0 |"),
+        "{text}"
+    );
+}

@@ -480,6 +480,11 @@ pub enum TrainCommand {
         /// Train the plain alignment baseline instead (same features and protocol; no model folder).
         #[arg(long)]
         alignment_baseline: bool,
+        /// Also write the zero-shot test's energies to this JSON file: the unseen classes' ids,
+        /// each test sample's true class and its energies against them (lower is better; the
+        /// baseline's are negative similarities), as ranked for the ZSL figures.
+        #[arg(long, value_name = "FILE")]
+        zsl_scores: Option<PathBuf>,
         /// Print the report as one JSON object.
         #[arg(long)]
         json: bool,
@@ -593,6 +598,7 @@ pub fn main() -> ExitCode {
                     mirror,
                     val_classes,
                     alignment_baseline,
+                    zsl_scores,
                     json,
                 },
         } => {
@@ -652,9 +658,9 @@ pub fn main() -> ExitCode {
                 fold_encoder,
             };
             if alignment_baseline {
-                train::alignment(cfg, &out, json)
+                train::alignment(cfg, &out, json, zsl_scores.as_deref())
             } else {
-                train::scale(cfg, &out, json)
+                train::scale(cfg, &out, json, zsl_scores.as_deref())
             }
         }
         Command::Train {

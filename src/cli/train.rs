@@ -27,8 +27,23 @@ pub fn encoder(cfg: EncoderTrainConfig, out: &Path) -> CliResult {
     Ok(())
 }
 
-pub fn scale(cfg: crate::train::pipeline::ScaleTrainConfig, out: &Path, json: bool) -> CliResult {
+/// Writes the zero-shot test's energies (`--zsl-scores FILE`) as one JSON object.
+fn write_zsl_scores(zsl: &crate::train::pipeline::ZslEnergies, path: Option<&Path>) -> CliResult {
+    if let Some(path) = path {
+        let text = serde_json::to_string(zsl)?;
+        std::fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+pub fn scale(
+    cfg: crate::train::pipeline::ScaleTrainConfig,
+    out: &Path,
+    json: bool,
+    zsl_scores: Option<&Path>,
+) -> CliResult {
     let (report, _) = crate::train::pipeline::train_scale(&cfg, out, !json)?;
+    write_zsl_scores(&report.zsl, zsl_scores)?;
     if json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
@@ -80,10 +95,12 @@ pub fn alignment(
     cfg: crate::train::pipeline::ScaleTrainConfig,
     out: &Path,
     json: bool,
+    zsl_scores: Option<&Path>,
 ) -> CliResult {
     std::fs::create_dir_all(out)?;
     let report =
         crate::train::pipeline::train_alignment(&cfg, &out.join(crate::model::folder::CLASS_TEXT))?;
+    write_zsl_scores(&report.zsl, zsl_scores)?;
     if json {
         println!("{}", serde_json::to_string(&report)?);
     } else {

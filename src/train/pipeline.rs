@@ -106,6 +106,37 @@ pub struct ScaleReport {
     /// the first member's and `val_zsl_top1` the ensemble's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<MemberReport>,
+    /// The unseen test samples' energies against the unseen classes, from which the ZSL
+    /// figures come (`scale train scale --zsl-scores FILE` writes them); not in the report.
+    #[serde(skip)]
+    pub zsl: ZslEnergies,
+}
+
+/// Energies `[n, K]` (lower is better) of `n` test samples against `K` classes, and each
+/// sample's true class: what ranks the zero-shot test, kept so that two methods' rankings of
+/// the same samples can be compared or combined afterwards (`scripts/benchmark_table.py`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ZslEnergies {
+    /// Class ids, one per column.
+    pub classes: Vec<u32>,
+    /// Each sample's true class id.
+    pub truth: Vec<u32>,
+    /// One row of `classes.len()` energies per sample.
+    pub energies: Vec<Vec<f32>>,
+}
+
+impl ZslEnergies {
+    /// From a flat `[n, K]` energy array.
+    pub fn new(classes: &[u32], truth: &[u32], flat: &[f32]) -> ZslEnergies {
+        ZslEnergies {
+            classes: classes.to_vec(),
+            truth: truth.to_vec(),
+            energies: flat
+                .chunks_exact(classes.len().max(1))
+                .map(<[f32]>::to_vec)
+                .collect(),
+        }
+    }
 }
 
 /// One member of an ensemble, as its validation run chose it.
@@ -229,6 +260,8 @@ pub struct Scores {
     pub gzsl_seen: f32,
     pub gzsl_unseen: f32,
     pub gzsl_h: f32,
+    /// The unseen samples' energies against the unseen classes (`[n, K]`), as ranked for ZSL.
+    pub zsl_energies: Vec<f32>,
 }
 
 /// Energies `[n, K]` of raw features against the classes `ids`.
@@ -284,6 +317,7 @@ pub fn score(
         gzsl_seen,
         gzsl_unseen,
         gzsl_h,
+        zsl_energies: e,
     })
 }
 
@@ -863,6 +897,7 @@ pub fn train_scale(
         seconds: started.elapsed().as_secs_f32(),
         val_curve: curve,
         members,
+        zsl: ZslEnergies::new(unseen, &p.yun, &s.zsl_energies),
     };
     Ok((report, info))
 }
@@ -1101,5 +1136,7 @@ pub fn train_alignment(cfg: &ScaleTrainConfig, text_cache: &Path) -> Result<Scal
         val_curve: curve,
         diagnostics: None,
         members: vec![],
+        // Negative similarities: lower is better, as energies.
+        zsl: ZslEnergies::new(&p.unseen, &p.yun, &s),
     })
 }
