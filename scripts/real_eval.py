@@ -16,6 +16,7 @@ model that names everything that class), and, with --json, one JSON object as th
 Usage (from the repository root, after `cargo build --release`):
   python3 scripts/real_eval.py [--model models/default] [--scale target/release/scale]
                                [--real target/real] [--sets utkinect,hdm05,ntu] [--json]
+                               [--catalog models/catalog.json]
   (sets: utkinect, hdm05, hdm05-dg, hdm05-not-dg, ntu, cmu; the default three are the ones the
   own / chance mean of docs/results.md is taken over)
 """
@@ -44,6 +45,9 @@ def main():
     ap.add_argument("--scale", default="target/release/scale")
     ap.add_argument("--real", default="target/real")
     ap.add_argument("--sets", default=",".join(SETS))
+    ap.add_argument("--catalog", default="models/catalog.json",
+                    help="the catalogue of mode (a), whose class names the catalog folders' labels are "
+                         "(another copy of it with other texts, for a lever that changes the class texts)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     sets = [s for s in args.sets.split(",") if s]
@@ -56,7 +60,7 @@ def main():
     for s in sets:
         for mode in ("catalog", "own"):
             data = os.path.join(args.real, s, mode)
-            catalog = "models/catalog.json" if mode == "catalog" else os.path.join(data, "catalog.json")
+            catalog = args.catalog if mode == "catalog" else os.path.join(data, "catalog.json")
             v = evaluate(args.scale, args.model, data, catalog)
             k = len(v["classes"])
             print(f"| {s} | {mode} | {v['clips']} | {k} | {100 * v['top1']:.1f} | {100 * v['chance_top1']:.1f} "
