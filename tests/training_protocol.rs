@@ -548,7 +548,7 @@ fn zsl_scores_are_the_energies_the_zero_shot_figures_rank() {
             .collect();
         assert_eq!(classes, ids, "{name}");
     }
-    // An unwritable path is an error naming it, after training.
+    // A path that cannot be written is an error naming it, before training (no model folder).
     let bad = tmp.path().join("no/such/dir/scores.json");
     let out = train_scale(
         tmp.path(),
@@ -563,6 +563,14 @@ fn zsl_scores_are_the_energies_the_zero_shot_figures_rank() {
     );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/dir/scores.json"));
+    let out = train_scale(
+        tmp.path(),
+        &tmp.path().join("bad-scale"),
+        &["--epochs", "1", "--zsl-scores", bad.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/dir/scores.json"));
+    assert!(!tmp.path().join("bad-scale/model.json").exists());
 }
 
 /// `scripts/benchmark_table.py` on hand-made runs: means and spreads over seeds, the paired

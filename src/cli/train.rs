@@ -27,6 +27,15 @@ pub fn encoder(cfg: EncoderTrainConfig, out: &Path) -> CliResult {
     Ok(())
 }
 
+/// Opens `--zsl-scores FILE` before training, so that a path that cannot be written fails at
+/// once rather than after the run.
+fn open_zsl_scores(path: Option<&Path>) -> CliResult {
+    if let Some(path) = path {
+        std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
 /// Writes the zero-shot test's energies (`--zsl-scores FILE`) as one JSON object.
 fn write_zsl_scores(zsl: &crate::train::pipeline::ZslEnergies, path: Option<&Path>) -> CliResult {
     if let Some(path) = path {
@@ -42,6 +51,7 @@ pub fn scale(
     json: bool,
     zsl_scores: Option<&Path>,
 ) -> CliResult {
+    open_zsl_scores(zsl_scores)?;
     let (report, _) = crate::train::pipeline::train_scale(&cfg, out, !json)?;
     write_zsl_scores(&report.zsl, zsl_scores)?;
     if json {
@@ -98,6 +108,7 @@ pub fn alignment(
     zsl_scores: Option<&Path>,
 ) -> CliResult {
     std::fs::create_dir_all(out)?;
+    open_zsl_scores(zsl_scores)?;
     let report =
         crate::train::pipeline::train_alignment(&cfg, &out.join(crate::model::folder::CLASS_TEXT))?;
     write_zsl_scores(&report.zsl, zsl_scores)?;
