@@ -9,7 +9,11 @@ Reads RUNS/SPLIT/VARIANT-SEED.json and prints markdown:
      encoder (mean ± std of the difference; "ahead" when the mean exceeds one std);
   3. GZSL H of the SCALE variants (the baseline ranks unseen classes only);
   4. the SCALE variants on the real development sets named by text (own-mode top-1 / chance,
-     mean over UTKinect, HDM05, NTU) and the UTKinect catalogue top-1.
+     mean over UTKinect, HDM05, NTU) and the UTKinect catalogue top-1;
+  5. what the CVAE learnt (`train::diagnostics`, on the validation classes at the selected
+     epoch): active latent units and those active within classes, the true class's KL per
+     dimension, the class spread of reconstruction and of KL energies, and the share of the
+     validation samples the most-predicted class takes.
 
 The fusion row (an extra, not SCALE) ranks each test recording by the sum of SCALE's and the
 baseline's energies, each standardised over the candidate classes (mean 0, std 1 per
@@ -161,6 +165,30 @@ def main():
             om = f"{statistics.mean(o):.2f}" + (f" ± {statistics.stdev(o):.2f}" if len(o) > 1 else "")
             um = f"{statistics.mean(u):.1f}" + (f" ± {statistics.stdev(u):.1f}" if len(u) > 1 else "")
             cells.append(f"{om} × ; {um}")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    print()
+    print("Diagnostics on the validation classes at the selected epoch (mean over seeds): active units "
+          "(within classes) of the latent's; true-class KL per dimension; class spread of reconstruction / KL; "
+          "most-predicted class's share")
+    print()
+    print("| method | " + " | ".join(SPLITS) + " |")
+    print("|---|" + "---|" * len(SPLITS))
+    diag = lambda key: (lambda r: (r["report"].get("diagnostics") or {}).get("validation", {}).get(key))
+    for v, name in VARIANTS[:-1]:
+        cells = []
+        for s in SPLITS:
+            got = {k: list(values(s, v, diag(k)).values()) for k in
+                   ("active_units", "active_units_within_class", "kl_true", "rec_class_spread",
+                    "kl_class_spread", "top_class_share")}
+            if not got["active_units"]:
+                cells.append("—")
+                continue
+            m = {k: statistics.mean(x) for k, x in got.items()}
+            dims = len(next(r for (sp, vv, _), r in rows.items() if sp == s and vv == v)
+                       ["report"]["diagnostics"]["validation"]["kl_per_dim"])
+            cells.append(f"{m['active_units']:.0f} ({m['active_units_within_class']:.0f}) of {dims}; "
+                         f"{m['kl_true']:.4f}; {m['rec_class_spread']:.3f} / {m['kl_class_spread']:.3f}; "
+                         f"{100 * m['top_class_share']:.0f} %")
         print(f"| {name} | " + " | ".join(cells) + " |")
     print()
     print("unseen test recordings per split: " + ", ".join(f"{s} {unseen.get(s, '—')}" for s in SPLITS))

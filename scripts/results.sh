@@ -2,7 +2,10 @@
 # Reproduces docs/results.md: synthetic data, one encoder per split, then SCALE (full and three
 # ablations) and the alignment baseline for three seeds per split. Prints the table.
 #   bash scripts/results.sh [WORKDIR]     (about 1.5 hours on a 2-core machine: two ~20-minute encoders, then 30 CVAE runs)
+# The harder benchmark (four splits of the extended catalogue, five seeds, resumable) is
+# scripts/benchmark.sh; `bash scripts/results.sh --harder [--table] [WORKDIR]` runs it.
 set -euo pipefail
+if [ "${1:-}" = "--harder" ]; then shift; exec bash "$(dirname "$0")/benchmark.sh" "$@"; fi
 cd "$(dirname "$0")/.."
 work=${1:-target/results}
 mkdir -p "$work"
