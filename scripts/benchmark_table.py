@@ -34,6 +34,15 @@ VARIANTS = [
     ("no-prototype", "− prototype contrast"),
     ("alignment", "alignment baseline"),
 ]
+# Training fixes of docs/training.md, run with VARIANTS="…" (rows only where runs exist).
+FIXES = [
+    ("unconditioned", "fix: q(z|x) cannot see the class (--unconditioned)"),
+    ("proto-weight-0.1", "fix: weaker prototype contrast (--proto-weight 0.1)"),
+    ("proto-detach", "fix: prototype contrast with h_y detached (--proto-detach)"),
+    ("free-bits-0.05", "fix: free bits 0.05 nats (--free-bits 0.05)"),
+    ("prior-shared", "fix: one prior variance for all classes (--prior-variance shared)"),
+    ("members-3", "fix: an ensemble of three CVAEs (--members 3)"),
+]
 FUSION = ("fusion", "fusion: SCALE + baseline, standardised energies summed (extra row, not SCALE)")
 
 
@@ -99,6 +108,9 @@ def main():
     if not rows:
         print(f"no runs in {runs}")
         return
+    global VARIANTS
+    done = {v for (_, v, _) in rows}
+    VARIANTS = VARIANTS[:-1] + [f for f in FIXES if f[0] in done] + VARIANTS[-1:]
     seeds = sorted({s for (_, _, s) in rows})
 
     def values(split, variant, get):
