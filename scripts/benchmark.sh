@@ -18,6 +18,7 @@
 #   bash scripts/benchmark.sh [WORKDIR]            train what is missing, then print the table
 #   bash scripts/benchmark.sh --table [WORKDIR]    print the table of the runs done so far
 #   SEEDS="0 1" VARIANTS="full alignment" bash scripts/benchmark.sh
+#   VARIANTS="proto-weight-0.1 unconditioned" bash scripts/benchmark.sh   (training fixes, extra rows)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 table_only=0
@@ -52,8 +53,13 @@ if [ "$table_only" = 0 ]; then
         case $variant in
           full) flags=() ;;
           alignment) flags=(--alignment-baseline) ;;
-          no-semantic | no-uncertainty | no-prototype) flags=("--$variant") ;;
-          *) echo "unknown variant $variant (full, alignment, no-semantic, no-uncertainty, no-prototype)" >&2; exit 2 ;;
+          no-semantic | no-uncertainty | no-prototype | unconditioned | proto-detach) flags=("--$variant") ;;
+          # The training fixes of docs/training.md, on demand (VARIANTS="proto-weight-0.1 …").
+          proto-weight-0.1) flags=(--proto-weight 0.1) ;;
+          free-bits-0.05) flags=(--free-bits 0.05) ;;
+          prior-shared) flags=(--prior-variance shared) ;;
+          members-3) flags=(--members 3) ;;
+          *) echo "unknown variant $variant (full, alignment, no-semantic, no-uncertainty, no-prototype; fixes: unconditioned, proto-detach, proto-weight-0.1, free-bits-0.05, prior-shared, members-3)" >&2; exit 2 ;;
         esac
         model=$work/models/$tag-$variant-$seed
         report=$($scale train scale --encoder "$work/enc-$tag/encoder.safetensors" --data "$work/data" \
