@@ -123,12 +123,17 @@ fn train_scale(data: &std::path::Path, model: &std::path::Path, args: &[&str]) -
         .unwrap()
 }
 
-fn report_of(out: &Output) -> serde_json::Value {
+/// Fails with the command's stderr unless it succeeded.
+fn assert_succeeded(out: &Output) {
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+fn report_of(out: &Output) -> serde_json::Value {
+    assert_succeeded(out);
     serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap()
 }
 
@@ -618,11 +623,7 @@ fn the_benchmark_table_pairs_seeds_and_fuses_saved_energies() {
         .arg(&runs)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let text = String::from_utf8_lossy(&out.stdout);
     let line = |start: &str, nth: usize| -> String {
         text.lines()
