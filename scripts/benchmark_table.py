@@ -108,9 +108,10 @@ def main():
     if not rows:
         print(f"no runs in {runs}")
         return
-    global VARIANTS
     done = {v for (_, v, _) in rows}
-    VARIANTS = VARIANTS[:-1] + [f for f in FIXES if f[0] in done] + VARIANTS[-1:]
+    # SCALE's rows (the ablations, then the fixes that were run), and the baseline's last.
+    scale_rows = VARIANTS[:-1] + [f for f in FIXES if f[0] in done]
+    methods = scale_rows + VARIANTS[-1:]
     seeds = sorted({s for (_, _, s) in rows})
 
     def values(split, variant, get):
@@ -131,7 +132,7 @@ def main():
     print()
     print("| method | " + " | ".join(SPLITS) + " |")
     print("|---|" + "---|" * len(SPLITS))
-    for v, name in VARIANTS + [FUSION]:
+    for v, name in methods + [FUSION]:
         print(f"| {name} | " + " | ".join(spread(list(values(s, v, zsl).values())) for s in SPLITS) + " |")
     chance = [f"{100 / int(s.split('/')[1]):.1f}" for s in SPLITS]
     print("| chance | " + " | ".join(chance) + " |")
@@ -140,7 +141,7 @@ def main():
     print()
     print("| full minus | " + " | ".join(SPLITS) + " |")
     print("|---|" + "---|" * len(SPLITS))
-    for v, name in VARIANTS[1:] + [FUSION]:
+    for v, name in methods[1:] + [FUSION]:
         cells = []
         for s in SPLITS:
             a, b = values(s, "full", zsl), values(s, v, zsl)
@@ -156,7 +157,7 @@ def main():
     print("| method | " + " | ".join(SPLITS) + " |")
     print("|---|" + "---|" * len(SPLITS))
     h = lambda r: 100 * r["report"]["accuracies"]["gzsl_h"]
-    for v, name in VARIANTS[:-1]:
+    for v, name in scale_rows:
         print(f"| {name} | " + " | ".join(spread(list(values(s, v, h).values())) for s in SPLITS) + " |")
     print()
     print("Real development sets named by text: own-mode top-1 / chance, mean over UTKinect, HDM05, NTU (1 × is chance)")
@@ -166,7 +167,7 @@ def main():
     print("|---|" + "---|" * len(SPLITS))
     own = lambda r: r["real"]["own_top1_over_chance_mean"] if r.get("real") else None
     ut = lambda r: 100 * r["real"]["sets"]["utkinect"]["catalog"]["top1"] if r.get("real") else None
-    for v, name in VARIANTS[:-1]:
+    for v, name in scale_rows:
         cells = []
         for s in SPLITS:
             o = list(values(s, v, own).values())
@@ -186,7 +187,7 @@ def main():
     print("| method | " + " | ".join(SPLITS) + " |")
     print("|---|" + "---|" * len(SPLITS))
     diag = lambda key: (lambda r: (r["report"].get("diagnostics") or {}).get("validation", {}).get(key))
-    for v, name in VARIANTS[:-1]:
+    for v, name in scale_rows:
         cells = []
         for s in SPLITS:
             got = {k: list(values(s, v, diag(k)).values()) for k in
